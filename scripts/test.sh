@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: a normal build, the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the threaded tests under ThreadSanitizer.
+# Ends with one line, 'N passed, N failed', summed over every run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+status=0
+logs=()
+
+run_suite() {
+	local dir=$1; shift
+	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
+		cat "$dir.ninja.log" >&2
+		echo "test: build in $dir failed" >&2
+		status=1
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || status=1
+	logs+=("$dir/meson-logs/testlog.json")
+}
+
+scripts/configure.sh build
+run_suite build
+scripts/configure.sh build-san -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
+run_suite build-san --no-suite slow
+scripts/configure.sh build-tsan -Db_sanitize=thread
+run_suite build-tsan --suite threads
+
+python3 scripts/test-summary.py "${logs[@]}" || status=1
+exit $status
