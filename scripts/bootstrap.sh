@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-	gcc make pkg-config python3
+	gcc g++ make pkg-config python3 binutils
 	meson ninja-build
 	libcmocka-dev libjansson-dev liblzma-dev zlib1g-dev
 	clang libclang-rt-14-dev
