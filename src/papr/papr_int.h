@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of the sPAPR machine: PHBs, window slots, notifier list, helpers shared by files. */
+#ifndef DMAWIN_PAPR_INT_H
+#define DMAWIN_PAPR_INT_H
+
+#include <pthread.h>
+
+#include "common/compiler.h"
+#include "dmawin/papr.h"
+
+#define PAPR_TCE_PAGE_SHIFT 12 /* SPAPR_TCE_PAGE_SHIFT: the default window and list pages */
+#define PAPR_TCE_PAGE_SIZE (UINT64_C(1) << PAPR_TCE_PAGE_SHIFT)
+#define PAPR_MAX_NB_TABLE UINT64_C(0xffffffff) /* QEMU's nb_table is a uint32_t */
+#define PAPR_COMPAT_MIN 200
+#define PAPR_COMPAT_DDW_7_1 701 /* 2M bit, 6-output query, auto-restore */
+#define PAPR_QUERY5_LARGEST_BLOCK UINT64_C(0x80000000)
+#define PAPR_QUERY6_LARGEST_BLOCK UINT64_C(0x2000000000) /* 1 << (58 - 21) */
+#define PAPR_LIOBN_PCI 0x80000000u
+
+struct papr_window_state; /* window.c */
+
+/* One slot of a PHB: LIOBN (index, n). Disabled when nb_table == 0. */
+struct papr_window {
+	uint32_t liobn;
+	bool is_default; /* enabled by a DMA reset: this instance is the default window */
+	uint64_t bus_offset;
+	uint32_t page_shift;
+	uint64_t nb_table;
+	struct dmawin_tce_table *table; /* NULL when disabled */
+};
+
+struct papr_phb {
+	struct dmawin_papr_phb_config cfg; /* buid filled in */
+	struct papr_window win[DMAWIN_PAPR_MAX_WINDOWS];
+	struct dmawin_pe *pe;
+};
+
+struct papr_notifier {
+	dmawin_papr_notify_fn fn;
+	void *opaque;
+	int id; /* 0 = free slot */
+};
+
+struct dmawin_papr {
+	struct dmawin_papr_config cfg;
+	struct dmawin_mem *mem;
+	bool own_mem;
+	pthread_mutex_t lock; /* serialises hcalls, RTAS, reset, notifier changes, snapshots */
+	struct papr_phb phbs[DMAWIN_PAPR_MAX_PHBS];
+	int8_t pos_by_index[DMAWIN_PAPR_MAX_PHBS]; /* QEMU index -> position, -1 = none */
+	struct papr_notifier notifiers[DMAWIN_PAPR_MAX_NOTIFIERS];
+	int next_notifier_id;
+	dmawin_papr_trace_fn trace_fn;
+	void *trace_opaque;
+};
+
+/* config.c */
+void papr_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+uint64_t papr_phb_buid(const struct dmawin_papr_phb_config *phb);
+
+/* pgsize.c-style helpers (window.c): LoPAR query bit for a page shift, 0 if none. */
+uint32_t papr_page_shift_to_mask_bit(unsigned shift);
+uint32_t papr_query_mask(const struct dmawin_papr *m, const struct papr_phb *phb);
+
+#endif
