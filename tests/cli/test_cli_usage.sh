@@ -29,6 +29,7 @@ expect 0 "commands:" --help
 expect 0 "usage: dmawin info" help info
 expect 0 "usage: dmawin bench" bench --help
 expect 0 "layers: mem" info
+expect 0 "IOMMU page sizes: 4K 64K 2M 16M 32M 64M 128M 256M 16G" info
 expect 0 '"version"' info --json
 expect 0 "mem_copy_in_64k" bench --list
 exit $fail
