@@ -20,8 +20,15 @@ bench: bootstrap
 	scripts/configure.sh build-release --buildtype=release && ninja -C build-release
 	build-release/tools/dmawin/dmawin bench
 
+# Every fuzz harness for FUZZ_SECONDS (default 300) each.
+fuzz: bootstrap
+	CC=clang scripts/configure.sh build-fuzz -Dfuzz=true -Dtests=false -Dwerror=false \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+	ninja -C build-fuzz
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} meson test -C build-fuzz --suite fuzz -v -t 100
+
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-san build-tsan build-release build-*.log
+	rm -rf build build-san build-tsan build-fuzz build-release build-*.log

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Configures a meson build directory once; later calls only reconfigure when options change.
+# Configures a meson build directory the first time (an existing one is left as it is; remove it
+# to change its options). Warnings are errors unless the options say otherwise.
 set -euo pipefail
 dir=$1; shift
 werror=-Dwerror=true
+for arg in "$@"; do
+	[[ "$arg" == -Dwerror=* ]] && werror=
+done
 if [[ ! -f "$dir/build.ninja" ]]; then
 	meson setup "$dir" --buildtype=debugoptimized $werror "$@" >"$dir.setup.log" 2>&1 \
 		|| { cat "$dir.setup.log" >&2; rm -rf "$dir"; exit 1; }

@@ -32,5 +32,10 @@ run_suite build-san --no-suite slow
 scripts/configure.sh build-tsan -Db_sanitize=thread
 run_suite build-tsan --suite threads
 
+# libFuzzer smoke run of every harness (clang): FUZZ_SECONDS each, 20 by default.
+CC=clang scripts/configure.sh build-fuzz -Dfuzz=true -Dtests=false -Dwerror=false \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} run_suite build-fuzz --suite fuzz
+
 python3 scripts/test-summary.py "${logs[@]}" || status=1
 exit $status
