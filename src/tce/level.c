@@ -31,19 +31,22 @@ void tce_level_free(struct dmawin_tce_table *t, uint64_t *level, uint64_t entrie
 	free(level);
 }
 
-/* Free @level (depth levels above the leaves) and everything below it. */
-void tce_subtree_free(struct dmawin_tce_table *t, uint64_t *level, unsigned int depth)
+/* Free @level (depth levels above the leaves) and everything below it; was any entry mapped? */
+bool tce_subtree_free(struct dmawin_tce_table *t, uint64_t *level, unsigned int depth)
 {
 	uint64_t n = tce_level_entries(&t->view, depth);
+	bool mapped = false;
 
-	if (depth > 0) {
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t w = tce_load_relaxed(&level[i]);
-			if (w)
-				tce_subtree_free(t, tce_level_ptr(w), depth - 1);
-		}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t w = tce_load_relaxed(&level[i]);
+
+		if (depth == 0)
+			mapped |= dmawin_tce_mapped(w);
+		else if (w)
+			mapped |= tce_subtree_free(t, tce_level_ptr(w), depth - 1);
 	}
 	tce_level_free(t, level, n);
+	return mapped;
 }
 
 /*

@@ -115,8 +115,7 @@ static bool clear_level(struct dmawin_tce_table *t, uint64_t *level, unsigned in
 			continue;
 		if (free_levels && first <= cbase && clast <= last) {
 			__atomic_store_n(&level[i], 0, __ATOMIC_RELEASE);
-			tce_subtree_free(t, tce_level_ptr(child), depth - 1);
-			bump = true;
+			bump |= tce_subtree_free(t, tce_level_ptr(child), depth - 1);
 			continue;
 		}
 		bump |= clear_level(t, tce_level_ptr(child), depth - 1, cbase, DW_MAX(first, cbase),

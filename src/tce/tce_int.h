@@ -73,7 +73,7 @@ static inline bool tce_range_ok(const struct dmawin_tce_view *v, uint64_t index,
 extern void *(*tce_calloc)(size_t nmemb, size_t size);
 uint64_t *tce_level_alloc(struct dmawin_tce_table *t, uint64_t entries);
 void tce_level_free(struct dmawin_tce_table *t, uint64_t *level, uint64_t entries);
-void tce_subtree_free(struct dmawin_tce_table *t, uint64_t *level, unsigned int depth);
+bool tce_subtree_free(struct dmawin_tce_table *t, uint64_t *level, unsigned int depth);
 uint64_t *tce_leaf(struct dmawin_tce_table *t, uint64_t index, bool alloc);
 int tce_ensure_leaves(struct dmawin_tce_table *t, uint64_t index, uint64_t npages,
 		      const uint64_t *tces);
