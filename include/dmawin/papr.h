@@ -305,7 +305,9 @@ DMAWIN_API int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos, struct dm
  * QEMU order: LIOBN lookup, ioba masked down to the page size, bounds, store (any value), notify.
  * Return: H_SUCCESS; H_PARAMETER if @liobn is unknown (or has bits above 32 set), the window is
  * disabled or @ioba is outside it; strict mode: also H_PARAMETER for a misaligned @ioba or a
- * mapping TCE whose page is not aligned guest RAM.
+ * mapping TCE whose page is not guest RAM or has bits set between the permission bits and the
+ * page size; H_HARDWARE if a table level cannot be allocated (nothing written). The multi-TCE
+ * calls below return H_HARDWARE likewise.
  */
 DMAWIN_API int64_t dmawin_papr_h_put_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba,
 					 uint64_t tce);
@@ -326,7 +328,8 @@ DMAWIN_API int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, 
  * QEMU order: lookup; npages > 512 or @tce_list not 4 KiB aligned; ioba masked; then entry by
  * entry, stopping at the first failure with the earlier entries left written (partial update).
  * Return: H_SUCCESS; H_PARAMETER for an unknown LIOBN, npages > 512, npages == 0, a misaligned
- * list, or an entry outside the window (entries before it are written). A list entry that is not
+ * list, or an entry outside the window (entries before it are written). Strict mode: npages ==
+ * 0 is H_SUCCESS (KVM). A list entry that is not
  * guest RAM reads as 0, as QEMU's unassigned memory does. Strict mode: the whole range and the
  * list (which must be guest RAM) are validated first and nothing is written on any error.
  */
@@ -406,12 +409,13 @@ DMAWIN_API int32_t dmawin_papr_rtas_query_pe_dma_window(struct dmawin_papr *m, u
  * @window_shift: log2 of the window size in bytes.
  * @liobn, @start: the new window's LIOBN and bus address, written only on success.
  *
- * Placement: see enum dmawin_papr_placement. The new window is zeroed.
- * Return: 0; -3 if the PHB is unknown or ddw off, the page size is not offered, page_shift > 63,
- * window_shift < page_shift, window_shift > 64, the window would overlap the other window or
- * the MSI window, or it exceeds the TCE budget; -1 if no slot is free, max_windows windows are
- * active, window_shift - page_shift >= 32 (QEMU's uint32 table size), or the table cannot be
- * allocated. Nothing changes on failure.
+ * The new window takes the first free slot (LIOBN n) and is zeroed; placement: see enum
+ * dmawin_papr_placement.
+ * Return: 0; -3 if the PHB is unknown or ddw off, page_shift > 63, the page size is not offered
+ * or window_shift < page_shift; -1 if no slot is free or max_windows windows are active; -1 if
+ * window_shift - page_shift >= 32 (QEMU's uint32 table size); -3 if the window would wrap past
+ * 2^64, overlap the other window or the MSI window, or exceed the TCE budget; -1 if the table
+ * cannot be allocated (also for a window above 2^59 bytes). Nothing changes on failure.
  */
 DMAWIN_API int32_t dmawin_papr_rtas_create_pe_dma_window(struct dmawin_papr *m, uint32_t config_addr,
 							 uint32_t buid_hi, uint32_t buid_lo,
@@ -460,8 +464,11 @@ DMAWIN_API int dmawin_papr_xlate(struct dmawin_papr *m, uint64_t liobn, uint64_t
  * dmawin_papr_dma_read - a device behind PHB position @pos reads @len bytes at bus address
  * @bus_addr: the window is chosen by address, every page must be mapped with read permission.
  *
- * Return: 0; -EFAULT (nothing copied) if any page misses a window, is unmapped, lacks the
- * permission or targets no guest RAM; -ENOENT if @pos is out of range.
+ * A convenience for tests and tools (it makes a pe device handle per call); a device model
+ * wanting speed creates its own with dmawin_pe_dev_create() on dmawin_papr_phb_pe().
+ * Return: 0; -EFAULT if a page misses a window, is unmapped, lacks the permission or targets no
+ * guest RAM (the pages before it are moved, as pe does); -EIO if the PE's DMA is frozen (EEH);
+ * -ENOENT if @pos is out of range; -ENOMEM.
  */
 DMAWIN_API int dmawin_papr_dma_read(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr,
 				    void *dst, size_t len);
@@ -469,6 +476,11 @@ DMAWIN_API int dmawin_papr_dma_read(struct dmawin_papr *m, unsigned pos, uint64_
 /** dmawin_papr_dma_write - as dmawin_papr_dma_read(), writing; needs write permission. */
 DMAWIN_API int dmawin_papr_dma_write(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr,
 				     const void *src, size_t len);
+
+struct dmawin_pe;
+
+/** dmawin_papr_phb_pe - the pe layer's PE behind PHB position @pos (NULL if out of range). */
+DMAWIN_API struct dmawin_pe *dmawin_papr_phb_pe(struct dmawin_papr *m, unsigned pos);
 
 /* ---- IOMMU notifier -------------------------------------------------------------------------- */
 

@@ -100,9 +100,11 @@ static int phb_check(const struct dmawin_papr_phb_config *p, char *why, size_t l
 			 (unsigned long long)p->dma_win_size);
 		return -EINVAL;
 	}
-	if (!DW_IS_ALIGNED(p->dma64_win_addr, PAPR_TCE_PAGE_SIZE)) {
-		papr_why(why, len, "phb %u: dma64_win_addr 0x%llx not 4K aligned", p->index,
-			 (unsigned long long)p->dma64_win_addr);
+	if (p->dma_win_size == 0 || papr_pe_config_check(p) != 0) {
+		papr_why(why, len,
+			 "phb %u: dma_win_size must be > 0 and dma64_win_addr 0x%llx 4K-aligned, at "
+			 "or above the 32-bit window's end and clear of the MSI window",
+			 p->index, (unsigned long long)p->dma64_win_addr);
 		return -EINVAL;
 	}
 	if (!pgsz_valid(p->pgsz)) {
