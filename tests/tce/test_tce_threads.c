@@ -21,8 +21,8 @@
 #define WRITERS 2
 #define READERS 2
 #define BLOCK 300 /* not a multiple of the 32-entry levels: writers share levels */
-#define ROUNDS 200
-#define LOOKUPS 200000
+#define ROUNDS 2000
+#define LOOKUPS 1000000
 #define PAGE_SHIFT 12
 
 static struct dmawin_tce_table *table;
