@@ -65,8 +65,9 @@
  *    have a single writer); use one handle per thread. Device translation and DMA take no lock:
  *    the window set is published copy-on-write and read with acquire loads; the old set (and its
  *    table references) is freed once every device of the PE has finished a call started before
- *    the change (quiescent-state reclamation). A device that stays idle delays that until its next
- *    call or its destruction; a PE with no device frees at once.
+ *    the change (quiescent-state reclamation), checked by every PE call that takes the mutex. A
+ *    device that stays idle delays that until it makes a call or is destroyed; a PE with no
+ *    device frees at once.
  *  - TCE tables may be written (tce layer) in any thread at any time, concurrently with DMA.
  */
 #ifndef DMAWIN_PE_H
@@ -241,7 +242,7 @@ struct dmawin_pe_stats {
 	uint64_t iotlb_hits;
 	uint64_t iotlb_misses; /* lookups of an IOTLB that did not hit (0 without IOTLB) */
 	uint64_t faults[DMAWIN_PE_FAULT_COUNT]; /* by enum dmawin_pe_fault; [0] unused */
-	uint64_t dma_ops;      /* dma read/write calls (an sg list counts once) */
+	uint64_t dma_ops;      /* dma read/write calls (an sg list counts once); 0 per slot */
 	uint64_t bytes_read;   /* bytes devices read from guest memory */
 	uint64_t bytes_written; /* bytes devices wrote to guest memory */
 };
@@ -350,7 +351,8 @@ DMAWIN_API int dmawin_pe_set_window(struct dmawin_pe *pe, unsigned int slot,
 /**
  * dmawin_pe_unset_window - empty @slot. When the call returns no device translates through the
  * window any more; the table reference is dropped once no device can still be reading it.
- * Return: 0; -EINVAL if @pe is NULL or @slot >= DMAWIN_PE_MAX_WINDOWS; -ENOENT if it is empty.
+ * Return: 0; -EINVAL if @pe is NULL or @slot >= DMAWIN_PE_MAX_WINDOWS; -ENOENT if it is empty;
+ * -ENOMEM (the window stays set).
  */
 DMAWIN_API int dmawin_pe_unset_window(struct dmawin_pe *pe, unsigned int slot);
 
@@ -418,7 +420,8 @@ DMAWIN_API int dmawin_pe_dev_translate(struct dmawin_pe_dev *dev, uint64_t bus_a
 /**
  * dmawin_pe_dma_read - the device reads @len bytes of guest memory at @bus_addr into @dst.
  * Pages are translated and copied in order; a fault stops the transfer at the first byte of the
- * faulting page (earlier pages are copied) and is recorded as the device's last fault. When the
+ * faulting page (earlier pages are copied; for a page that is only partly guest RAM, at the
+ * first 4 KiB that is not) and is recorded as the device's last fault. When the
  * PE's freeze_on_fault policy is on, a translation fault also freezes the PE.
  * @done: bytes copied (may be NULL).
  * Return: 0 (all @len bytes); -EFAULT for a translation fault or a page that is not guest RAM;
