@@ -122,7 +122,9 @@ int tce_ensure_leaves(struct dmawin_tce_table *t, uint64_t index, uint64_t npage
 		uint64_t i = index + done;
 		uint64_t chunk = DW_MIN(npages - done, (v->level_mask + 1) - (i & v->level_mask));
 
-		if ((!tces || any_nonzero(tces + done, chunk)) && !tce_leaf(t, i, true))
+		/* the common case, the leaf exists: no scan of the values */
+		if (!tce_leaf(t, i, false) && (!tces || any_nonzero(tces + done, chunk)) &&
+		    !tce_leaf(t, i, true))
 			return -ENOMEM;
 		done += chunk;
 	}
