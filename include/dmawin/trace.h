@@ -299,6 +299,193 @@ DMAWIN_API int dmawin_trace_parse_line(const char *line, size_t len, struct dmaw
 /** dmawin_trace_kind_name - short name of an event kind ("put", "ddw_create", ...). */
 DMAWIN_API const char *dmawin_trace_kind_name(enum dmawin_trace_kind kind);
 
+/* ------------------------------------------------------------------ replay */
+
+struct dmawin_trace_replay;
+struct dmawin_papr_config;
+
+/* What disagreed between the trace (what QEMU did) and the model. */
+enum dmawin_trace_mismatch_kind {
+	DMAWIN_TRACE_MM_RET = 0,    /* hcall or RTAS return code */
+	DMAWIN_TRACE_MM_GET_TCE,    /* the value H_GET_TCE returned */
+	DMAWIN_TRACE_MM_HCALL,	    /* other traced hcall fields: ioba, iobaN, tceN, stuff end */
+	DMAWIN_TRACE_MM_UNTRACED,   /* the model would not trace this call (silent early return) */
+	DMAWIN_TRACE_MM_QUERY,	    /* ibm,query-pe-dma-window outputs */
+	DMAWIN_TRACE_MM_CREATE,	    /* ibm,create-pe-dma-window start address or LIOBN */
+	DMAWIN_TRACE_MM_TABLE,	    /* table (re)allocations: new_table / auto-restore reset */
+	DMAWIN_TRACE_MM_XLATE_TARGET,
+	DMAWIN_TRACE_MM_XLATE_PERM,
+	DMAWIN_TRACE_MM_XLATE_MASK,
+	DMAWIN_TRACE_MM_XLATE_WINDOW, /* a translation in a window the model does not have */
+	DMAWIN_TRACE_MM_INDIRECT_LIST, /* the rebuilt INDIRECT list cannot be placed or sized */
+	DMAWIN_TRACE_MM_NR
+};
+
+struct dmawin_trace_mismatch {
+	uint64_t line;
+	enum dmawin_trace_mismatch_kind kind;
+	const char *field; /* static: "ret", "tce", "windows_available", "target", ... */
+	uint64_t liobn;	   /* or the BUID for the PHB-level RTAS calls */
+	uint64_t expected; /* what the trace shows (QEMU's answer) */
+	uint64_t got;	   /* what the model answered */
+};
+
+struct dmawin_trace_malformed {
+	uint64_t line;
+	size_t column;
+	char message[96]; /* "spapr_iommu_pci_put: expected \" tce=0x\"" */
+};
+
+/* One entry event worth showing: an overwrite of a live entry, a fault, or a leaked range. */
+struct dmawin_trace_entry_note {
+	uint64_t line;	 /* 0 for leaks (end of trace) */
+	uint64_t liobn;
+	uint64_t ioba;	 /* bus address (window start + offset) */
+	uint64_t old_tce; /* overwrite: the live entry; fault: 0; leak: the first entry */
+	uint64_t new_tce; /* overwrite: the new value; leak: number of consecutive pages */
+};
+
+/* Per-LIOBN statistics; geometry is the last one the window had. */
+struct dmawin_trace_window_stats {
+	uint64_t liobn;
+	bool enabled; /* at the end of the trace */
+	uint64_t bus_offset;
+	uint32_t page_shift;
+	uint64_t nb_table;
+	uint64_t window_bytes; /* nb_table << page_shift: bytes mappable */
+	uint64_t enables;      /* times the window was created or restored */
+	uint64_t hcalls[4];    /* put, get, indirect, stuff (traced calls) */
+	uint64_t hcall_errors; /* of those, calls the trace shows failing */
+	uint64_t tces_written;
+	uint64_t mapped, peak_mapped; /* entries with permission bits: now and at most */
+	uint64_t overwrites;	      /* live entry replaced by another live value */
+	uint64_t removed_mapped;      /* entries still live when the window was disabled */
+	uint64_t xlates, faults;      /* translations; those with perm 0 */
+	uint64_t inferred, confirmed, corrected; /* INDIRECT entries rebuilt, and their fate */
+};
+
+struct dmawin_trace_timeline_point {
+	uint64_t line;
+	uint64_t sec;
+	uint32_t usec;
+	uint64_t mapped; /* live entries over every window */
+};
+
+struct dmawin_trace_name_count {
+	char name[64];
+	uint64_t count;
+};
+
+struct dmawin_trace_report {
+	uint64_t lines;		/* lines seen (blank ones included) */
+	uint64_t events;	/* lines of known events */
+	uint64_t by_kind[DMAWIN_TRACE_EV_NR];
+	uint64_t replayed;	/* hcall and RTAS events replayed on the model, xlates checked */
+	uint64_t mismatches;	/* all of them; the first few per kind are kept */
+	uint64_t mismatches_by_kind[DMAWIN_TRACE_MM_NR];
+	const struct dmawin_trace_mismatch *mismatch_examples;
+	size_t n_mismatch_examples;
+	uint64_t unknown_events; /* lines of events not in §7 (and lines that are not events) */
+	const struct dmawin_trace_name_count *unknown_names;
+	size_t n_unknown_names;	 /* distinct names kept (at most 64) */
+	uint64_t malformed;
+	const struct dmawin_trace_malformed *malformed_examples;
+	size_t n_malformed_examples;
+	uint64_t machine_resets; /* tables re-created with no DDW call: boot or guest reboot */
+	uint64_t stuff_partial;	 /* failed H_STUFF_TCE whose start the trace cannot tell */
+	const struct dmawin_trace_window_stats *windows;
+	size_t n_windows;
+	uint64_t overwrites;
+	const struct dmawin_trace_entry_note *overwrite_examples;
+	size_t n_overwrite_examples;
+	uint64_t faults;
+	const struct dmawin_trace_entry_note *fault_examples;
+	size_t n_fault_examples;
+	uint64_t leaked_entries; /* live entries at the end of the trace */
+	const struct dmawin_trace_entry_note *leak_ranges;
+	size_t n_leak_ranges;
+	const struct dmawin_trace_timeline_point *timeline;
+	size_t n_timeline;
+	bool finished; /* dmawin_trace_replay_finish() was called */
+};
+
+struct dmawin_trace_replay_options {
+	unsigned examples;	  /* examples kept per list (mismatches per kind, ...); 0 = 5 */
+	unsigned timeline_points; /* at most this many timeline points; 0 = 64 */
+};
+
+/**
+ * dmawin_trace_replay_create - a replay on a fresh machine built from @cfg.
+ * @opts: may be NULL for the defaults.
+ * @why: receives a one-line reason when the machine cannot be built (may be NULL).
+ *
+ * Return: 0; -EINVAL for an invalid @cfg (see dmawin_papr_config_check()); -ENOMEM; an error
+ * of dmawin_papr_create().
+ */
+DMAWIN_API int dmawin_trace_replay_create(const struct dmawin_papr_config *cfg,
+					  const struct dmawin_trace_replay_options *opts,
+					  struct dmawin_trace_replay **out, char *why, size_t len);
+
+/** dmawin_trace_replay_destroy - free the replay and its machine (NULL is ignored). */
+DMAWIN_API void dmawin_trace_replay_destroy(struct dmawin_trace_replay *rp);
+
+/**
+ * dmawin_trace_replay_line - parse one line and replay it.
+ * @line_no: the line's number in its file, used in the report.
+ *
+ * Return: 0 when the line was a known event (replayed or counted), unknown or blank (counted);
+ * -EINVAL when it is a malformed line of a known event (counted, kept as an example, and the
+ * replay goes on if the caller wants); -EALREADY after dmawin_trace_replay_finish(); -ENOMEM.
+ */
+DMAWIN_API int dmawin_trace_replay_line(struct dmawin_trace_replay *rp, const char *line,
+					size_t len, uint64_t line_no);
+
+/**
+ * dmawin_trace_replay_event - replay one parsed event (what dmawin_trace_replay_line() does
+ * after parsing).
+ *
+ * Return: 0; -EINVAL for an event kind out of range; -EALREADY after finish; -ENOMEM.
+ */
+DMAWIN_API int dmawin_trace_replay_event(struct dmawin_trace_replay *rp,
+					 const struct dmawin_trace_event *ev, uint64_t line_no);
+
+/**
+ * dmawin_trace_replay_finish - the end of the trace: checks what is still pending (a table
+ * allocation the trace announced but never used, an auto-restore it never showed) and collects
+ * leaks. Further lines are refused.
+ *
+ * Return: 0; -EALREADY if already finished; -ENOMEM.
+ */
+DMAWIN_API int dmawin_trace_replay_finish(struct dmawin_trace_replay *rp);
+
+/**
+ * dmawin_trace_replay_report - the report so far (complete after finish). The pointers stay
+ * valid until the next replay call or destroy.
+ */
+DMAWIN_API const struct dmawin_trace_report *
+dmawin_trace_replay_report(const struct dmawin_trace_replay *rp);
+
+/** dmawin_trace_mismatch_kind_name - short name ("ret", "xlate_target", ...). */
+DMAWIN_API const char *dmawin_trace_mismatch_kind_name(enum dmawin_trace_mismatch_kind kind);
+
+/**
+ * dmawin_trace_report_write_text - print @rep for a human to @out.
+ * @source: the input's name for the header line (may be NULL).
+ *
+ * Return: 0; -EIO if writing failed.
+ */
+DMAWIN_API int dmawin_trace_report_write_text(const struct dmawin_trace_report *rep,
+					      const char *source, FILE *out);
+
+/**
+ * dmawin_trace_report_to_json - @rep as one JSON object (malloc'ed NUL-terminated text, the
+ * caller frees it). 64-bit addresses are strings "0x..." so no precision is lost.
+ *
+ * Return: 0; -ENOMEM.
+ */
+DMAWIN_API int dmawin_trace_report_to_json(const struct dmawin_trace_report *rep,
+					   const char *source, char **json);
+
 DMAWIN_END_DECLS
 
 #endif

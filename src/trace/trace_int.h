@@ -33,4 +33,120 @@ struct dmawin_trace_reader {
 	const char *error;
 };
 
+/* shadow.c: the entries of one window as the model wrote them, for statistics and leaks. */
+#define SHADOW_CHUNK_SHIFT 9
+#define SHADOW_CHUNK_ENTRIES (1u << SHADOW_CHUNK_SHIFT)
+
+struct shadow_chunk {
+	uint64_t key; /* entry index >> SHADOW_CHUNK_SHIFT */
+	uint32_t mapped;
+	uint64_t tce[SHADOW_CHUNK_ENTRIES];
+	uint64_t inferred[SHADOW_CHUNK_ENTRIES / 64];
+};
+
+/* Open addressing on the chunk key; never shrinks until cleared. */
+struct shadow {
+	struct shadow_chunk **slots;
+	size_t cap, used;
+};
+
+int shadow_set(struct shadow *s, uint64_t index, uint64_t tce, uint64_t *old);
+uint64_t shadow_get(const struct shadow *s, uint64_t index, bool *inferred);
+void shadow_set_inferred(struct shadow *s, uint64_t index, bool inferred);
+void shadow_clear(struct shadow *s);
+/* The chunks holding live entries, sorted by key; *out is malloc'ed. Return: count or -ENOMEM. */
+long shadow_live_chunks(const struct shadow *s, struct shadow_chunk ***out);
+
+/* replay*.c */
+#include "dmawin/papr.h"
+
+#define REPLAY_MAX_NAMES 64
+#define REPLAY_MAX_PENDING 64
+#define REPLAY_MAX_CAPTURE 16
+
+/* A LIOBN of the machine: its statistics (in the report's array) and its shadow. */
+struct window_rec {
+	struct dmawin_trace_window_stats *st;
+	struct shadow shadow;
+};
+
+struct pending_set {
+	uint64_t v[REPLAY_MAX_PENDING];
+	unsigned n;
+};
+
+struct dmawin_trace_replay {
+	struct dmawin_papr *m;
+	unsigned examples, timeline_max;
+	struct dmawin_trace_report rep;
+	uint64_t line;			      /* line being replayed */
+	const struct dmawin_trace_event *ev; /* event being replayed (timestamps) */
+	bool finished;
+	bool fixup; /* writes done to correct an inferred entry: not the guest's */
+
+	struct window_rec *win;
+	size_t n_win;
+	size_t last_win; /* lookup cache */
+	uint64_t mapped; /* live entries over all windows */
+
+	/* what the model traced during the current call */
+	struct dmawin_papr_trace cap[REPLAY_MAX_CAPTURE];
+	unsigned n_cap;
+
+	/* table allocations seen on one side only, waiting for the other */
+	struct pending_set trace_tables, model_tables, model_resets;
+
+	/* The report's arrays, allocated once at create (fixed capacities). */
+	struct dmawin_trace_window_stats *stats;
+	struct dmawin_trace_mismatch *mm; /* examples * DMAWIN_TRACE_MM_NR */
+	unsigned mm_kept[DMAWIN_TRACE_MM_NR];
+	struct dmawin_trace_malformed *mal;
+	struct dmawin_trace_name_count names[REPLAY_MAX_NAMES];
+	unsigned last_name;
+	struct dmawin_trace_entry_note *overwrites, *faults, *leaks;
+	struct dmawin_trace_timeline_point *tl;
+	uint64_t tl_stride, tl_since;
+};
+
+/* replay_record.c: the report's bookkeeping */
+void record_mismatch(struct dmawin_trace_replay *rp, enum dmawin_trace_mismatch_kind kind,
+		     const char *field, uint64_t liobn, uint64_t expected, uint64_t got);
+/* Records a mismatch when expected != got; returns whether they were equal. */
+bool check_field(struct dmawin_trace_replay *rp, enum dmawin_trace_mismatch_kind kind,
+		 const char *field, uint64_t liobn, uint64_t expected, uint64_t got);
+void record_malformed(struct dmawin_trace_replay *rp, const char *name, size_t name_len,
+		      const struct dmawin_trace_parse_error *err);
+void record_unknown(struct dmawin_trace_replay *rp, const char *name, size_t name_len);
+void record_note(struct dmawin_trace_replay *rp, struct dmawin_trace_entry_note *list,
+		 size_t *n, const struct dmawin_trace_entry_note *note);
+void timeline_tick(struct dmawin_trace_replay *rp, bool force);
+int collect_leaks(struct dmawin_trace_replay *rp);
+
+/* report_text.c */
+bool report_field_signed(const char *field);
+
+/* replay.c */
+struct window_rec *window_find(struct dmawin_trace_replay *rp, uint64_t liobn);
+void model_capture_begin(struct dmawin_trace_replay *rp);
+const struct dmawin_papr_trace *model_captured(struct dmawin_trace_replay *rp,
+					       enum dmawin_papr_trace_type type);
+
+/* replay_hcall.c */
+void replay_put(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_get(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_indirect(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_stuff(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_xlate(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+
+/* replay_rtas.c */
+void replay_new_table(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_query(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_create(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_remove(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+void replay_reset(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);
+/* Resolves table allocations left on one side before an event that needs a settled model. */
+void tables_settle(struct dmawin_trace_replay *rp);
+/* Matches what the model traced in its last call against the trace's pending allocations. */
+void tables_match_model(struct dmawin_trace_replay *rp, bool auto_restore_possible);
+
 #endif

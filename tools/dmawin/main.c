@@ -21,6 +21,10 @@ static const struct command commands[] = {
 	{"info", cmd_info, "print the build and what the library supports", "dmawin info [--json]"},
 	{"bench", cmd_bench, "run benchmarks (JSON lines)",
 	 "dmawin bench [--list] [--quick] [--reps N] [NAME-PREFIX...]"},
+	{"replay", cmd_replay, "replay a QEMU sPAPR IOMMU trace on the model and compare",
+	 "dmawin replay [--json] [--strict] [--quiet] [--examples N] [--qemu-args \"QEMU CMDLINE\"]"
+	 " FILE|-\n  FILE: QEMU log-backend trace, plain, .xz or .gz; - reads stdin.\n"
+	 "  exit status: 0 no mismatch, 1 mismatches, 2 usage or input errors"},
 };
 
 static const struct command *find_command(const char *name)
