@@ -53,6 +53,9 @@
  *    (a hypervisor serialises its hcalls per window; two racing writers of one entry are a caller
  *    bug whose outcome is arbitrary anyway). Readers are always safe.
  *  - ref/unref are atomic. The caller must not use a table after dropping its last reference.
+ *
+ * Bad input: a NULL table makes every int-returning function return -EINVAL (listed below as "a
+ * NULL argument"); ref() and view() return NULL, generation() 0, unref()/destroy() do nothing.
  */
 #ifndef DMAWIN_TCE_H
 #define DMAWIN_TCE_H
@@ -177,7 +180,7 @@ struct dmawin_tce_view {
 DMAWIN_API int dmawin_tce_create(const struct dmawin_tce_geometry *geometry,
 				 struct dmawin_tce_table **out);
 
-/** dmawin_tce_ref - take one more reference on @table; returns @table. */
+/** dmawin_tce_ref - take one more reference on @table; returns @table (NULL for NULL). */
 DMAWIN_API struct dmawin_tce_table *dmawin_tce_ref(struct dmawin_tce_table *table);
 
 /**
@@ -199,28 +202,30 @@ DMAWIN_API int dmawin_tce_info(const struct dmawin_tce_table *table, struct dmaw
 
 /**
  * dmawin_tce_view - the read-only view used by the inline dmawin_tce_view_*() functions.
- * Valid while the caller holds a reference on @table. Return: the view (never NULL).
+ * Valid while the caller holds a reference on @table. Return: the view; NULL if @table is NULL.
  */
 DMAWIN_API const struct dmawin_tce_view *dmawin_tce_view(const struct dmawin_tce_table *table);
 
 /**
  * dmawin_tce_get - read entry @index.
- * Return: 0 and *@tce (0 below a missing level); -EINVAL if @tce is NULL; -ERANGE if @index is
- * not below the table's entries.
+ * Return: 0 and *@tce (0 below a missing level); -EINVAL for a NULL argument; -ERANGE if @index
+ * is not below the table's entries.
  */
 DMAWIN_API int dmawin_tce_get(const struct dmawin_tce_table *table, uint64_t index, uint64_t *tce);
 
 /**
  * dmawin_tce_put - write @tce to entry @index (atomic exchange).
  * Writing 0 below a missing level allocates nothing.
- * Return: 0; -ERANGE if @index is not below the entries; -ENOMEM (entry unchanged).
+ * Return: 0; -EINVAL if @table is NULL; -ERANGE if @index is not below the entries; -ENOMEM
+ * (entry unchanged).
  */
 DMAWIN_API int dmawin_tce_put(struct dmawin_tce_table *table, uint64_t index, uint64_t tce);
 
 /**
  * dmawin_tce_xchg - write @tce to entry @index and return the value it replaced (atomic).
  * @old: the previous value (may be NULL).
- * Return: 0; -ERANGE if @index is not below the entries; -ENOMEM (entry unchanged, *@old not set).
+ * Return: 0; -EINVAL if @table is NULL; -ERANGE if @index is not below the entries; -ENOMEM
+ * (entry unchanged, *@old not set).
  */
 DMAWIN_API int dmawin_tce_xchg(struct dmawin_tce_table *table, uint64_t index, uint64_t tce,
 			       uint64_t *old);
@@ -229,7 +234,8 @@ DMAWIN_API int dmawin_tce_xchg(struct dmawin_tce_table *table, uint64_t index, u
  * dmawin_tce_stuff - write the same @tce to the @npages entries from @index (H_STUFF_TCE).
  * Each entry is stored atomically; the whole range is not one atomic step. Missing levels are
  * allocated first (none when @tce is 0), so -ENOMEM leaves every entry unchanged.
- * Return: 0; -ERANGE if the range does not fit in the table (or overflows); -ENOMEM.
+ * Return: 0; -EINVAL if @table is NULL; -ERANGE if the range does not fit in the table (or
+ * overflows); -ENOMEM.
  */
 DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, uint64_t npages,
 				uint64_t tce);
@@ -238,7 +244,7 @@ DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, 
  * dmawin_tce_put_array - write @tces[0..@npages) to the entries from @index
  * (the H_PUT_TCE_INDIRECT shape). Levels are allocated first, only where a non-zero value goes,
  * so -ENOMEM leaves every entry unchanged.
- * Return: 0; -EINVAL if @tces is NULL and @npages is not 0; -ERANGE if the range does not fit in
+ * Return: 0; -EINVAL if @table is NULL, or @tces is NULL and @npages is not 0; -ERANGE if the range does not fit in
  * the table (or overflows); -ENOMEM.
  */
 DMAWIN_API int dmawin_tce_put_array(struct dmawin_tce_table *table, uint64_t index,
@@ -249,7 +255,8 @@ DMAWIN_API int dmawin_tce_put_array(struct dmawin_tce_table *table, uint64_t ind
  * @flags: 0, or DMAWIN_TCE_CLEAR_FREE_LEVELS: also free every lower level whose whole span lies
  *   inside the range. That flag needs a quiescent table: no other thread may read or write it
  *   during the call (a lock-free reader could still hold the level being freed).
- * Return: 0; -EINVAL for unknown flags; -ERANGE if the range does not fit in the table.
+ * Return: 0; -EINVAL for a NULL @table or unknown flags; -ERANGE if the range does not fit in the
+ * table.
  */
 DMAWIN_API int dmawin_tce_clear(struct dmawin_tce_table *table, uint64_t index, uint64_t npages,
 				unsigned int flags);
@@ -258,7 +265,8 @@ DMAWIN_API int dmawin_tce_clear(struct dmawin_tce_table *table, uint64_t index, 
  * dmawin_tce_next - find the first mapped entry at or after @index, skipping missing levels.
  * @flags: 0 (entries with R or W set) or DMAWIN_TCE_ITER_NONZERO (every non-zero entry).
  * @found: its index; @tce: its value (either may be NULL).
- * Return: 0; -ENOENT if there is none (also when @index >= entries); -EINVAL for unknown flags.
+ * Return: 0; -ENOENT if there is none (also when @index >= entries); -EINVAL for a NULL @table or
+ * unknown flags.
  */
 DMAWIN_API int dmawin_tce_next(const struct dmawin_tce_table *table, uint64_t index,
 			       unsigned int flags, uint64_t *found, uint64_t *tce);
@@ -267,8 +275,8 @@ DMAWIN_API int dmawin_tce_next(const struct dmawin_tce_table *table, uint64_t in
  * dmawin_tce_for_each - call @fn for every mapped entry of [@index, @index + @npages), in index
  * order, skipping missing levels. Stops at the first non-zero return of @fn.
  * @flags: as for dmawin_tce_next().
- * Return: 0 after the whole range; the non-zero value @fn returned; -EINVAL for a NULL @fn or
- * unknown flags; -ERANGE if the range does not fit in the table.
+ * Return: 0 after the whole range; the non-zero value @fn returned; -EINVAL for a NULL @table or
+ * @fn or unknown flags; -ERANGE if the range does not fit in the table.
  */
 DMAWIN_API int dmawin_tce_for_each(const struct dmawin_tce_table *table, uint64_t index,
 				   uint64_t npages, unsigned int flags,
@@ -277,12 +285,12 @@ DMAWIN_API int dmawin_tce_for_each(const struct dmawin_tce_table *table, uint64_
 /**
  * dmawin_tce_lookup - translate a window-relative byte @offset: the entry covering it.
  * @tce: the entry (0 when unmapped); @page_size: the table's page size in bytes (may be NULL).
- * Return: 0; -EINVAL if @tce is NULL; -ERANGE if @offset is not inside the window.
+ * Return: 0; -EINVAL for a NULL @table or @tce; -ERANGE if @offset is not inside the window.
  */
 DMAWIN_API int dmawin_tce_lookup(const struct dmawin_tce_table *table, uint64_t offset,
 				 uint64_t *tce, uint64_t *page_size);
 
-/** dmawin_tce_generation - the table's generation (acquire load); see the concepts above. */
+/** dmawin_tce_generation - the table's generation (acquire load; 0 for NULL); see the concepts. */
 DMAWIN_API uint64_t dmawin_tce_generation(const struct dmawin_tce_table *table);
 
 /**

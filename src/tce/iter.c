@@ -68,11 +68,12 @@ static int stop_at_first(uint64_t index, uint64_t tce, void *arg)
 DMAWIN_API int dmawin_tce_next(const struct dmawin_tce_table *table, uint64_t index,
 			       unsigned int flags, uint64_t *found, uint64_t *tce)
 {
-	const struct dmawin_tce_view *v = &table->view;
+	const struct dmawin_tce_view *v;
 	struct found f;
 
-	if (flags & ~DMAWIN_TCE_ITER_NONZERO)
+	if (!table || (flags & ~DMAWIN_TCE_ITER_NONZERO))
 		return -EINVAL;
+	v = &table->view;
 	if (index >= v->entries || tce_walk(v, index, v->entries - 1, flags, stop_at_first, &f) == 0)
 		return -ENOENT;
 	if (found)
@@ -86,10 +87,11 @@ DMAWIN_API int dmawin_tce_for_each(const struct dmawin_tce_table *table, uint64_
 				   uint64_t npages, unsigned int flags,
 				   int (*fn)(uint64_t index, uint64_t tce, void *arg), void *arg)
 {
-	const struct dmawin_tce_view *v = &table->view;
+	const struct dmawin_tce_view *v;
 
-	if (!fn || (flags & ~DMAWIN_TCE_ITER_NONZERO))
+	if (!table || !fn || (flags & ~DMAWIN_TCE_ITER_NONZERO))
 		return -EINVAL;
+	v = &table->view;
 	if (!tce_range_ok(v, index, npages))
 		return -ERANGE;
 	if (npages == 0)

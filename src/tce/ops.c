@@ -9,7 +9,7 @@
 
 DMAWIN_API int dmawin_tce_get(const struct dmawin_tce_table *table, uint64_t index, uint64_t *tce)
 {
-	if (!tce)
+	if (!table || !tce)
 		return -EINVAL;
 	if (index >= table->view.entries)
 		return -ERANGE;
@@ -20,7 +20,7 @@ DMAWIN_API int dmawin_tce_get(const struct dmawin_tce_table *table, uint64_t ind
 DMAWIN_API int dmawin_tce_lookup(const struct dmawin_tce_table *table, uint64_t offset,
 				 uint64_t *tce, uint64_t *page_size)
 {
-	if (!tce)
+	if (!table || !tce)
 		return -EINVAL;
 	if (!dmawin_tce_view_lookup(&table->view, offset, tce))
 		return -ERANGE;
@@ -34,6 +34,8 @@ DMAWIN_API int dmawin_tce_xchg(struct dmawin_tce_table *table, uint64_t index, u
 {
 	uint64_t *leaf, prev;
 
+	if (!table)
+		return -EINVAL;
 	if (index >= table->view.entries)
 		return -ERANGE;
 	/* Clearing below a missing level: nothing was there, allocate nothing. */
@@ -158,10 +160,11 @@ static bool clear_level(struct dmawin_tce_table *t, uint64_t *level, unsigned in
 DMAWIN_API int dmawin_tce_clear(struct dmawin_tce_table *table, uint64_t index, uint64_t npages,
 				unsigned int flags)
 {
-	const struct dmawin_tce_view *v = &table->view;
+	const struct dmawin_tce_view *v;
 
-	if (flags & ~DMAWIN_TCE_CLEAR_FREE_LEVELS)
+	if (!table || (flags & ~DMAWIN_TCE_CLEAR_FREE_LEVELS))
 		return -EINVAL;
+	v = &table->view;
 	if (!tce_range_ok(v, index, npages))
 		return -ERANGE;
 	if (npages == 0)
@@ -175,10 +178,13 @@ DMAWIN_API int dmawin_tce_clear(struct dmawin_tce_table *table, uint64_t index, 
 DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, uint64_t npages,
 				uint64_t tce)
 {
-	const struct dmawin_tce_view *v = &table->view;
+	const struct dmawin_tce_view *v;
 	bool bump = false;
 	int rc;
 
+	if (!table)
+		return -EINVAL;
+	v = &table->view;
 	if (!tce_range_ok(v, index, npages))
 		return -ERANGE;
 	if (tce == 0)
@@ -203,12 +209,13 @@ DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, 
 DMAWIN_API int dmawin_tce_put_array(struct dmawin_tce_table *table, uint64_t index,
 				    const uint64_t *tces, uint64_t npages)
 {
-	const struct dmawin_tce_view *v = &table->view;
+	const struct dmawin_tce_view *v;
 	bool bump = false;
 	int rc;
 
-	if (!tces && npages)
+	if (!table || (!tces && npages))
 		return -EINVAL;
+	v = &table->view;
 	if (!tce_range_ok(v, index, npages))
 		return -ERANGE;
 	rc = tce_ensure_leaves(table, index, npages, tces);

@@ -131,7 +131,8 @@ DMAWIN_API int dmawin_tce_create(const struct dmawin_tce_geometry *geometry,
 
 DMAWIN_API struct dmawin_tce_table *dmawin_tce_ref(struct dmawin_tce_table *table)
 {
-	__atomic_fetch_add(&table->refcount, 1, __ATOMIC_RELAXED);
+	if (table)
+		__atomic_fetch_add(&table->refcount, 1, __ATOMIC_RELAXED);
 	return table;
 }
 
@@ -175,12 +176,12 @@ DMAWIN_API int dmawin_tce_info(const struct dmawin_tce_table *table, struct dmaw
 
 DMAWIN_API const struct dmawin_tce_view *dmawin_tce_view(const struct dmawin_tce_table *table)
 {
-	return &table->view;
+	return table ? &table->view : NULL;
 }
 
 DMAWIN_API uint64_t dmawin_tce_generation(const struct dmawin_tce_table *table)
 {
-	return dmawin_tce_view_generation(&table->view);
+	return table ? dmawin_tce_view_generation(&table->view) : 0;
 }
 
 DMAWIN_API int dmawin_tce_footprint(const struct dmawin_tce_table *table,

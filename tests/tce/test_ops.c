@@ -283,6 +283,33 @@ static void test_ops_generation_bumps_on_remove_or_change(void **state)
 	dmawin_tce_destroy(t);
 }
 
+static int never_called(uint64_t index, uint64_t tce, void *arg)
+{
+	(void)index;
+	(void)tce;
+	(void)arg;
+	return 1;
+}
+
+static void test_ops_null_table_einval(void **state)
+{
+	uint64_t v = 0, arr[1] = {3};
+
+	(void)state;
+	assert_int_equal(dmawin_tce_get(NULL, 0, &v), -EINVAL);
+	assert_int_equal(dmawin_tce_put(NULL, 0, 3), -EINVAL);
+	assert_int_equal(dmawin_tce_xchg(NULL, 0, 3, &v), -EINVAL);
+	assert_int_equal(dmawin_tce_stuff(NULL, 0, 1, 3), -EINVAL);
+	assert_int_equal(dmawin_tce_put_array(NULL, 0, arr, 1), -EINVAL);
+	assert_int_equal(dmawin_tce_clear(NULL, 0, 1, 0), -EINVAL);
+	assert_int_equal(dmawin_tce_next(NULL, 0, 0, &v, &v), -EINVAL);
+	assert_int_equal(dmawin_tce_for_each(NULL, 0, 1, 0, never_called, NULL), -EINVAL);
+	assert_int_equal(dmawin_tce_lookup(NULL, 0, &v, NULL), -EINVAL);
+	assert_null(dmawin_tce_ref(NULL));
+	assert_null(dmawin_tce_view(NULL));
+	assert_int_equal(dmawin_tce_generation(NULL), 0);
+}
+
 static unsigned int calloc_budget;
 
 static void *budget_calloc(size_t n, size_t size)
@@ -341,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_ops_iterate_in_order_skipping),
 		cmocka_unit_test(test_ops_generation_bumps_on_remove_or_change),
 		cmocka_unit_test(test_ops_enomem_leaves_entries_unchanged),
+		cmocka_unit_test(test_ops_null_table_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
