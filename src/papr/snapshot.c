@@ -4,7 +4,7 @@
  *
  * Layout (all integers little-endian):
  *   header (40 bytes): magic "DWPAPRSN", u32 version, u32 flags (0), u64 payload bytes,
- *     u32 payload crc32, u32 reserved (0), u32 header crc32 (over the 36 bytes before it),
+ *     u32 payload crc32, u32 reserved (0), u32 header crc32 (over the 32 bytes before it),
  *     u32 reserved (0)
  *   payload: u32 nr_phbs, then per PHB:
  *     u64 buid, u32 index, u32 eeh_state, then per slot (2):
@@ -161,7 +161,7 @@ int snap_check_header(const uint8_t *data, size_t len, struct snap_reader *r, ch
 		      size_t wlen)
 {
 	struct snap_reader h = {.data = data, .len = len};
-	uint64_t version, flags, plen, pcrc, res, hcrc;
+	uint64_t version, flags, plen, pcrc, res, hcrc, res2;
 
 	if (len < SNAP_HEADER_SIZE || memcmp(data, snap_magic, sizeof(snap_magic)) != 0) {
 		papr_why(why, wlen, "not a dmawin papr snapshot (bad magic or truncated header)");
@@ -174,7 +174,8 @@ int snap_check_header(const uint8_t *data, size_t len, struct snap_reader *r, ch
 	snap_get(&h, 4, &pcrc);
 	snap_get(&h, 4, &res);
 	snap_get(&h, 4, &hcrc);
-	if (hcrc != snap_crc(data, 32)) {
+	snap_get(&h, 4, &res2);
+	if (hcrc != snap_crc(data, 32) || res2 != 0) {
 		papr_why(why, wlen, "snapshot header checksum mismatch (corrupt)");
 		return -EBADMSG;
 	}
