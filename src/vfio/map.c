@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MAP_DMA / UNMAP_DMA: building and clearing TCEs by atomic exchange (spec §1 MAP/UNMAP, §6).
+ * The fast path per IOMMU page is: region hint check, mapped_inc, exchange, store the ua in the
+ * mirror; region lookups and mirror chunk allocation are the slow paths beside it.
+ */
+#include <errno.h>
+#include <linux/vfio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio/vfio_int.h"
+
+/* ---- The userspace-address mirror (it_userspace) ----------------------------------------- */
+
+static noinline _Atomic uint64_t *ua_chunk_alloc(struct vfio_window *w, uint64_t chunk)
+{
+	_Atomic uint64_t *fresh = calloc(VFIO_UA_CHUNK, sizeof(*fresh)), *expected = NULL;
+
+	if (!fresh)
+		return NULL;
+	if (!atomic_compare_exchange_strong(&w->ua[chunk], &expected, fresh)) {
+		free(fresh); /* another mapper installed it first */
+		return expected;
+	}
+	return fresh;
+}
+
+/* The mirror slot of table index @idx; NULL if its chunk is missing (and !alloc) or on ENOMEM. */
+static inline _Atomic uint64_t *ua_slot(struct vfio_window *w, uint64_t idx, bool alloc)
+{
+	uint64_t chunk = idx >> VFIO_UA_CHUNK_SHIFT;
+	_Atomic uint64_t *p = atomic_load_explicit(&w->ua[chunk], memory_order_acquire);
+
+	if (unlikely(!p)) {
+		if (!alloc)
+			return NULL;
+		p = ua_chunk_alloc(w, chunk);
+		if (!p)
+			return NULL;
+	}
+	return &p[idx & (VFIO_UA_CHUNK - 1)];
+}
+
+void vfio_ua_free(struct vfio_window *w)
+{
+	for (uint64_t i = 0; i < w->nchunks; i++)
+		free(atomic_load(&w->ua[i]));
+	free(w->ua);
+	w->ua = NULL;
+	w->nchunks = 0;
+}
+
+/* ---- Unuse / clear --------------------------------------------------------------------------- */
+
+static void mark_dirty_range(const struct dmawin_vfio_mm *mm, struct vfio_region *r, uint64_t ua,
+			     uint64_t len)
+{
+	uint64_t host = UINT64_C(1) << mm->host_page_shift;
+
+	for (uint64_t a = DW_ALIGN_DOWN(ua, host); a < ua + len; a += host)
+		vfio_region_mark_dirty(mm, r, a);
+}
+
+/* tce_iommu_unuse_page_v2: the entry held @old; drop its region's mapped count. */
+static void unuse_v2(struct dmawin_vfio_container *c, struct vfio_window *w,
+		     _Atomic uint64_t *slot, uint64_t old)
+{
+	uint64_t pgsz = UINT64_C(1) << w->page_shift;
+	uint64_t ua = slot ? atomic_exchange_explicit(slot, 0, memory_order_relaxed) : 0;
+	struct vfio_region *r;
+
+	if (!ua)
+		return;
+	r = vfio_region_lookup(c->mm, ua, pgsz);
+	if (!r)
+		return;
+	if (old & DMAWIN_TCE_WRITE)
+		mark_dirty_range(c->mm, r, ua, pgsz);
+	vfio_region_mapped_dec(r);
+}
+
+static void unuse(struct dmawin_vfio_container *c, struct vfio_window *w, uint64_t idx,
+		  uint64_t old)
+{
+	if (c->v2)
+		unuse_v2(c, w, ua_slot(w, idx, false), old);
+	/* v1 pins are lookups (no per-page reference to drop), see doc/vfio.md. */
+}
+
+void vfio_clear(struct dmawin_vfio_container *c, struct vfio_window *w, uint64_t entry,
+		uint64_t pages)
+{
+	uint64_t idx = entry - w->it_offset, end = idx + pages, found, tce, old;
+
+	/* Walk mapped entries only: missing levels are skipped, as Linux skips unallocated
+	 * userspace levels. Clearing never fails. */
+	while (idx < end && dmawin_tce_next(w->tbl, idx, 0, &found, &tce) == 0 && found < end) {
+		if (dmawin_tce_xchg(w->tbl, found, 0, &old) == 0 && dmawin_tce_mapped(old))
+			unuse(c, w, found, old);
+		idx = found + 1;
+	}
+}
+
+/* ---- Build ------------------------------------------------------------------------------------ */
+
+/* tce_page_is_contained: the backing page of hpa is at least one IOMMU page. */
+static bool page_is_contained(const struct dmawin_vfio_mm *mm, uint64_t hpa, unsigned int shift)
+{
+	uint64_t ps;
+
+	if (dmawin_mem_page_size(mm->mem, hpa, UINT64_C(1) << shift, &ps) != 0)
+		return false;
+	ps = DW_MAX(ps, UINT64_C(1) << mm->host_page_shift);
+	return ps >= (UINT64_C(1) << shift);
+}
+
+struct build {
+	struct dmawin_vfio_container *c;
+	struct vfio_window *w;
+	uint64_t idx; /* table index of the first page */
+	uint64_t vaddr;
+	uint64_t pages;
+	uint64_t perm;
+};
+
+/* One IOMMU page of tce_iommu_build_v2. Returns 0, a -errno, or 1 for "stop, no error". */
+static inline int build_one_v2(const struct build *b, uint64_t i, struct vfio_region **hint)
+{
+	struct vfio_window *w = b->w;
+	struct dmawin_vfio_mm *mm = b->c->mm;
+	uint64_t pgsz = UINT64_C(1) << w->page_shift, ua = b->vaddr + (i << w->page_shift);
+	struct vfio_region *r = *hint;
+	_Atomic uint64_t *slot;
+	uint64_t hpa, old;
+
+	if (unlikely(!r || !vfio_region_contains(r, ua, pgsz))) {
+		r = vfio_region_lookup(mm, ua, pgsz);
+		if (!r)
+			return -EINVAL;
+		*hint = r;
+	}
+	if (w->page_shift > r->pageshift)
+		return -EINVAL;
+	hpa = r->hpa + (ua - r->ua);
+	if (!page_is_contained(mm, hpa, w->page_shift))
+		return -EPERM;
+	if (!vfio_region_mapped_inc(r))
+		return (b->c->cfg.quirks & DMAWIN_VFIO_QUIRK_PARTIAL_MAP) ? 1 : -ENXIO;
+	slot = ua_slot(w, b->idx + i, true);
+	if (!slot || dmawin_tce_xchg(w->tbl, b->idx + i, hpa | b->perm, &old) != 0) {
+		vfio_region_mapped_dec(r);
+		return -ENOMEM;
+	}
+	if (dmawin_tce_mapped(old))
+		unuse_v2(b->c, w, slot, old);
+	atomic_store_explicit(slot, ua, memory_order_relaxed);
+	return 0;
+}
+
+static int build_v2(const struct build *b)
+{
+	struct vfio_region *hint = NULL;
+	uint64_t i;
+	int ret = 0;
+
+	for (i = 0; i < b->pages; i++) {
+		ret = build_one_v2(b, i, &hint);
+		if (ret)
+			break;
+	}
+	if (ret == 1)
+		return 0; /* Linux: the loop breaks with ret == 0, the rest stays unmapped */
+	if (ret)
+		vfio_clear(b->c, b->w, b->w->it_offset + b->idx, i);
+	return ret;
+}
+
+/* v1 "pin": the hpa of host memory @ua (one IOMMU page) through the mem regions. */
+static int pin_v1(const struct dmawin_vfio_mm *mm, uint64_t ua, uint64_t len, uint64_t *hpa)
+{
+	unsigned int n = dmawin_mem_region_count(mm->mem);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct dmawin_mem_region_info info;
+		uint64_t host;
+
+		if (dmawin_mem_region_info(mm->mem, i, &info) != 0)
+			continue;
+		host = (uint64_t)(uintptr_t)info.host;
+		if (ua >= host && ua - host < info.size && len <= info.size - (ua - host)) {
+			*hpa = info.gpa + (ua - host);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
+/* tce_iommu_build (v1): pin per page, check containment, exchange. */
+static int build_v1(const struct build *b)
+{
+	struct vfio_window *w = b->w;
+	uint64_t pgsz = UINT64_C(1) << w->page_shift, i, hpa, old;
+	int ret = 0;
+
+	for (i = 0; i < b->pages; i++) {
+		ret = pin_v1(b->c->mm, b->vaddr + i * pgsz, pgsz, &hpa);
+		if (ret)
+			break;
+		if (!page_is_contained(b->c->mm, hpa, w->page_shift)) {
+			ret = -EPERM;
+			break;
+		}
+		ret = dmawin_tce_xchg(w->tbl, b->idx + i, hpa | b->perm, &old);
+		if (ret)
+			break;
+	}
+	if (ret)
+		vfio_clear(b->c, w, w->it_offset + b->idx, i);
+	return ret;
+}
+
+/* ---- The ioctls --------------------------------------------------------------------------- */
+
+/*
+ * iommu_tce_put_param_check / clear_param_check and the range end. Returns 0 with *pages
+ * possibly clipped, 1 for a misaligned iova (Linux's macro returns the || of two checks), or
+ * -EINVAL for a range past the window end in safe mode.
+ */
+static int check_range(const struct dmawin_vfio_container *c, const struct vfio_window *w,
+		       uint64_t iova, uint64_t *pages)
+{
+	uint64_t entry = iova >> w->page_shift, left;
+
+	if (iova & ((UINT64_C(1) << w->page_shift) - 1))
+		return 1;
+	left = w->it_offset + w->it_size - entry;
+	if (*pages <= left)
+		return 0;
+	if (c->cfg.quirks & DMAWIN_VFIO_QUIRK_UNCHECKED_END) {
+		*pages = left;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+long vfio_ioctl_map(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
+		    unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map p;
+	const uint32_t rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	struct build b = {.c = c};
+	uint64_t mask;
+	int ret;
+
+	(void)caller;
+	if (!c->enabled)
+		return -EPERM;
+	if (!arg)
+		return -EFAULT;
+	memcpy(&p, (const void *)(uintptr_t)arg, sizeof(p));
+	if (p.argsz < sizeof(p))
+		return -EINVAL;
+	if (p.flags & ~rw)
+		return -EINVAL;
+	ret = vfio_default_window_shared(c);
+	if (ret)
+		return ret;
+	b.w = vfio_find_window(c, p.iova);
+	if (!b.w)
+		return -ENXIO;
+	mask = (UINT64_C(1) << b.w->page_shift) - 1;
+	if ((p.size & mask) || (p.vaddr & mask))
+		return -EINVAL;
+	if (!(p.flags & rw))
+		return -EINVAL;
+	/* W implies R in the TCE (pnv_tce_xchg), so WRITE alone is R|W in hardware. */
+	b.perm = (p.flags & VFIO_DMA_MAP_FLAG_WRITE) ? DMAWIN_TCE_READ | DMAWIN_TCE_WRITE
+						     : DMAWIN_TCE_READ;
+	b.pages = p.size >> b.w->page_shift;
+	ret = check_range(c, b.w, p.iova, &b.pages);
+	if (ret)
+		return ret;
+	b.idx = (p.iova >> b.w->page_shift) - b.w->it_offset;
+	b.vaddr = p.vaddr;
+	return c->v2 ? build_v2(&b) : build_v1(&b);
+}
+
+long vfio_ioctl_unmap(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
+		      unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_unmap p;
+	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_unmap, size) + sizeof(p.size);
+	struct vfio_window *w;
+	uint64_t pages;
+	int ret;
+
+	(void)caller;
+	if (!c->enabled)
+		return -EPERM;
+	if (!arg)
+		return -EFAULT;
+	memcpy(&p, (const void *)(uintptr_t)arg, minsz);
+	if (p.argsz < minsz)
+		return -EINVAL;
+	if (p.flags)
+		return -EINVAL;
+	ret = vfio_default_window_shared(c);
+	if (ret)
+		return ret;
+	w = vfio_find_window(c, p.iova);
+	if (!w)
+		return -ENXIO;
+	if (p.size & ((UINT64_C(1) << w->page_shift) - 1))
+		return -EINVAL;
+	pages = p.size >> w->page_shift;
+	ret = check_range(c, w, p.iova, &pages);
+	if (ret)
+		return ret;
+	vfio_clear(c, w, p.iova >> w->page_shift, pages);
+	return 0;
+}
