@@ -17,11 +17,14 @@
 #define FOOT_QUICK_WINDOW_SHIFT 36
 #define RUN 1024u
 
-static struct {
+/* What the last repetition measured, for the JSON line. */
+struct footprint_result {
 	struct dmawin_tce_footprint fp;
 	uint64_t window, mapped;
 	unsigned int levels;
-} last_scattered, last_runs;
+};
+
+static struct footprint_result last_scattered, last_runs;
 
 static uint64_t next_rand(uint64_t *s)
 {
@@ -31,7 +34,7 @@ static uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
-static double footprint(const struct bench_params *p, unsigned int run, __typeof__(last_runs) *out)
+static double footprint(const struct bench_params *p, unsigned int run, struct footprint_result *out)
 {
 	unsigned int window_shift = p->quick ? FOOT_QUICK_WINDOW_SHIFT : FOOT_WINDOW_SHIFT;
 	struct dmawin_tce_geometry g = {.page_shift = FOOT_PAGE_SHIFT,
@@ -67,7 +70,7 @@ static double footprint(const struct bench_params *p, unsigned int run, __typeof
 	return (double)(t1 - t0) / (double)mapped;
 }
 
-static void footprint_json(json_t *o, const __typeof__(last_runs) *r)
+static void footprint_json(json_t *o, const struct footprint_result *r)
 {
 	json_object_set_new(o, "window_bytes", json_integer((json_int_t)r->window));
 	json_object_set_new(o, "page_size", json_integer(1 << FOOT_PAGE_SHIFT));
