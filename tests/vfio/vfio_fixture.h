@@ -56,6 +56,8 @@ static inline void fx_fini(struct fx *f)
 {
 	dmawin_vfio_destroy(f->c);
 	assert_int_equal(dmawin_vfio_mm_destroy(f->mm), 0);
+	/* closing gives back every charge: regions, tables, the v1 window */
+	assert_int_equal(dmawin_mem_locked_bytes(f->mem), 0);
 	dmawin_pe_phb_destroy(f->phb);
 	dmawin_mem_destroy(f->mem);
 }
