@@ -11,9 +11,9 @@
 #include "dmawin/tce.h"
 
 #define BULK_ENTRIES_SHIFT 18 /* 1 GiB of 4K pages: two levels of 512 entries */
-#define BULK_ENTRIES (1u << BULK_ENTRIES_SHIFT)
-#define INDIRECT_BATCH 512u
-#define STUFF_BATCH 4096u
+#define BULK_ENTRIES	   (1u << BULK_ENTRIES_SHIFT)
+#define INDIRECT_BATCH	   512u
+#define STUFF_BATCH	   4096u
 
 static struct dmawin_tce_table *bulk_table(void)
 {
@@ -146,8 +146,8 @@ BENCH_WORKLOAD(tce_stuff, .name = "tce_stuff",
 
 static struct dmawin_tce_table *lookup_table(unsigned int levels)
 {
-	struct dmawin_tce_geometry g = {.page_shift = 12, .entries = 1ull << LOOKUP_ENTRIES_SHIFT,
-					.levels = levels};
+	struct dmawin_tce_geometry g = {
+		.page_shift = 12, .entries = 1ull << LOOKUP_ENTRIES_SHIFT, .levels = levels};
 	struct dmawin_tce_table *t;
 
 	if (dmawin_tce_create(&g, &t))

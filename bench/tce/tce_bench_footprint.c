@@ -12,10 +12,10 @@
 #include "bench.h"
 #include "dmawin/tce.h"
 
-#define FOOT_PAGE_SHIFT 16
-#define FOOT_WINDOW_SHIFT 44
+#define FOOT_PAGE_SHIFT		16
+#define FOOT_WINDOW_SHIFT	44
 #define FOOT_QUICK_WINDOW_SHIFT 36
-#define RUN 1024u
+#define RUN			1024u
 
 /* What the last repetition measured, for the JSON line. */
 struct footprint_result {
@@ -34,7 +34,8 @@ static uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
-static double footprint(const struct bench_params *p, unsigned int run, struct footprint_result *out)
+static double footprint(const struct bench_params *p, unsigned int run,
+			struct footprint_result *out)
 {
 	unsigned int window_shift = p->quick ? FOOT_QUICK_WINDOW_SHIFT : FOOT_WINDOW_SHIFT;
 	struct dmawin_tce_geometry g = {.page_shift = FOOT_PAGE_SHIFT,

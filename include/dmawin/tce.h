@@ -23,9 +23,9 @@
  *    window is a power of two from one page up to 2^59 bytes; 1..5 levels. With L levels, each
  *    lower level holds 2^level_bits entries (level_bits = ceil(entries_shift / L)) and the top
  *    level holds the remaining 2^top_bits (0 <= top_bits <= level_bits; as in Linux the levels
- *    may together span more than the window, the extra indexes are never used). levels == 0 picks the fewest
- *    levels whose largest level stays within max_level_size (default 64 KiB, Linux's
- *    PAGE_SIZE levels). The geometry never changes after creation.
+ *    may together span more than the window, the extra indexes are never used). levels == 0
+ *    picks the fewest levels whose largest level stays within max_level_size (default 64 KiB,
+ *    Linux's PAGE_SIZE levels). The geometry never changes after creation.
  *  - Sparse storage: the top level is allocated at creation; every lower level is allocated on
  *    the first write of a non-zero value below it. Reading below a missing level gives 0.
  *    Levels are kept when their entries are cleared (as Linux does), unless clear() is asked to
@@ -67,12 +67,12 @@ DMAWIN_BEGIN_DECLS
 struct dmawin_tce_table;
 
 /* Entry bits (LoPAR "Page Mapping and Control"; Linux TCE_PCI_READ / TCE_PCI_WRITE). */
-#define DMAWIN_TCE_READ 0x1ull  /* the device may read memory (DMA to device) */
-#define DMAWIN_TCE_WRITE 0x2ull /* the device may write memory (DMA from device) */
+#define DMAWIN_TCE_READ	     0x1ull /* the device may read memory (DMA to device) */
+#define DMAWIN_TCE_WRITE     0x2ull /* the device may write memory (DMA from device) */
 #define DMAWIN_TCE_PERM_MASK 0x3ull
 
-#define DMAWIN_TCE_MAX_LEVELS 5
-#define DMAWIN_TCE_MAX_WINDOW_SHIFT 59                  /* a window is at most 2^59 bytes */
+#define DMAWIN_TCE_MAX_LEVELS		  5
+#define DMAWIN_TCE_MAX_WINDOW_SHIFT	  59		/* a window is at most 2^59 bytes */
 #define DMAWIN_TCE_DEFAULT_MAX_LEVEL_SIZE (64ull << 10) /* bytes, one 64 KiB kernel page */
 
 /* Flags of dmawin_tce_clear(). */
@@ -99,19 +99,19 @@ struct dmawin_tce_info {
 	unsigned int page_shift;
 	unsigned int levels;
 	unsigned int level_bits; /* index bits resolved by each lower level */
-	unsigned int top_bits;   /* index bits resolved by the top level */
+	unsigned int top_bits;	 /* index bits resolved by the top level */
 	uint64_t page_size;
-	uint64_t window_size;   /* bytes */
-	uint64_t entries;       /* window_size >> page_shift */
+	uint64_t window_size;	/* bytes */
+	uint64_t entries;	/* window_size >> page_shift */
 	uint64_t level_entries; /* entries of one lower level (1 << level_bits); top for 1 level */
-	uint64_t top_entries;   /* 1 << top_bits */
+	uint64_t top_entries;	/* 1 << top_bits */
 };
 
 /** struct dmawin_tce_footprint - memory of a table, now and in other layouts. */
 struct dmawin_tce_footprint {
-	uint64_t allocated;       /* bytes of levels allocated now (top level included) */
+	uint64_t allocated;	   /* bytes of levels allocated now (top level included) */
 	uint64_t levels_allocated; /* number of levels allocated now (top level included) */
-	uint64_t flat;            /* entries * 8: one flat array, QEMU's layout */
+	uint64_t flat;		   /* entries * 8: one flat array, QEMU's layout */
 	/* Linux PowerNV table of the same page size, window and levels, 64 KiB kernel pages,
 	 * fully populated: pnv_pci_ioda2_get_table_size() without and with the userspace copy. */
 	uint64_t linux_table;
@@ -123,16 +123,16 @@ struct dmawin_tce_footprint {
  * Filled by dmawin_tce_powernv_query(); callers modelling a Linux host apply these limits.
  */
 struct dmawin_tce_powernv {
-	bool accepted;                /* pnv_pci_ioda2_table_alloc_pages() would accept it */
-	unsigned int max_levels;      /* POWERNV_IOMMU_MAX_LEVELS: 5 */
-	unsigned int max_windows;     /* IOMMU_TABLE_GROUP_MAX_TABLES: 2 */
-	unsigned int level_shift;     /* log2 of the bytes of one level (>= kernel page shift) */
-	unsigned int geometry_bits;   /* (level_shift - 3) * levels + page_shift; must be < 55 */
-	uint64_t level_entries;       /* it_level_size */
-	uint64_t it_size;             /* entries the kernel bounds accesses by (>= PAGE_SIZE / 8) */
-	uint64_t effective_window;    /* it_size << page_shift: a small window is enlarged */
-	uint64_t table_bytes;         /* pnv_pci_ioda2_get_table_size(), hardware table only */
-	uint64_t locked_bytes;        /* what mainline charges to locked_vm (table + userspace copy) */
+	bool accepted;		    /* pnv_pci_ioda2_table_alloc_pages() would accept it */
+	unsigned int max_levels;    /* POWERNV_IOMMU_MAX_LEVELS: 5 */
+	unsigned int max_windows;   /* IOMMU_TABLE_GROUP_MAX_TABLES: 2 */
+	unsigned int level_shift;   /* log2 of the bytes of one level (>= kernel page shift) */
+	unsigned int geometry_bits; /* (level_shift - 3) * levels + page_shift; must be < 55 */
+	uint64_t level_entries;	    /* it_level_size */
+	uint64_t it_size;	    /* entries the kernel bounds accesses by (>= PAGE_SIZE / 8) */
+	uint64_t effective_window;  /* it_size << page_shift: a small window is enlarged */
+	uint64_t table_bytes;	    /* pnv_pci_ioda2_get_table_size(), hardware table only */
+	uint64_t locked_bytes; /* what mainline charges to locked_vm (table + userspace copy) */
 };
 
 /**
@@ -157,8 +157,8 @@ struct dmawin_tce_view {
 	uint8_t top_bits;
 	uint64_t entries;
 	uint64_t window_size;
-	uint64_t level_mask; /* (1 << level_bits) - 1 */
-	uint64_t top;        /* address of the top level (uint64_t[1 << top_bits]) */
+	uint64_t level_mask;	/* (1 << level_bits) - 1 */
+	uint64_t top;		/* address of the top level (uint64_t[1 << top_bits]) */
 	unsigned int top_shift; /* (levels - 1) * level_bits */
 	uint32_t reserved32;
 	uint64_t reserved[2];
@@ -244,8 +244,8 @@ DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, 
  * dmawin_tce_put_array - write @tces[0..@npages) to the entries from @index
  * (the H_PUT_TCE_INDIRECT shape). Levels are allocated first, only where a non-zero value goes,
  * so -ENOMEM leaves every entry unchanged.
- * Return: 0; -EINVAL if @table is NULL, or @tces is NULL and @npages is not 0; -ERANGE if the range does not fit in
- * the table (or overflows); -ENOMEM.
+ * Return: 0; -EINVAL if @table is NULL, or @tces is NULL and @npages is not 0; -ERANGE if the range
+ * does not fit in the table (or overflows); -ENOMEM.
  */
 DMAWIN_API int dmawin_tce_put_array(struct dmawin_tce_table *table, uint64_t index,
 				    const uint64_t *tces, uint64_t npages);
@@ -367,8 +367,8 @@ static inline uint64_t dmawin_tce_view_get(const struct dmawin_tce_view *v, uint
 	unsigned int shift = v->top_shift;
 
 	for (unsigned int l = v->levels; l > 1; l--) {
-		uint64_t next = __atomic_load_n(&level[(index >> shift) & v->level_mask],
-						__ATOMIC_ACQUIRE);
+		uint64_t next =
+			__atomic_load_n(&level[(index >> shift) & v->level_mask], __ATOMIC_ACQUIRE);
 		if (next == 0)
 			return 0;
 		level = (const uint64_t *)(uintptr_t)next;

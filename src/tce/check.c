@@ -51,7 +51,8 @@ int tce_table_check(const struct dmawin_tce_table *t)
 	    es + v->page_shift > DMAWIN_TCE_MAX_WINDOW_SHIFT ||
 	    v->level_mask != (1ull << v->level_bits) - 1 ||
 	    v->top_shift != (v->levels - 1u) * v->level_bits || v->top_bits > v->level_bits ||
-	    v->top_bits + v->top_shift < es || (v->levels > 1 && v->top_shift >= es + v->level_bits))
+	    v->top_bits + v->top_shift < es ||
+	    (v->levels > 1 && v->top_shift >= es + v->level_bits))
 		return -EUCLEAN;
 	if (__atomic_load_n(&t->refcount, __ATOMIC_RELAXED) == 0)
 		return -EUCLEAN;

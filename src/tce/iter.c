@@ -74,7 +74,8 @@ DMAWIN_API int dmawin_tce_next(const struct dmawin_tce_table *table, uint64_t in
 	if (!table || (flags & ~DMAWIN_TCE_ITER_NONZERO))
 		return -EINVAL;
 	v = &table->view;
-	if (index >= v->entries || tce_walk(v, index, v->entries - 1, flags, stop_at_first, &f) == 0)
+	if (index >= v->entries ||
+	    tce_walk(v, index, v->entries - 1, flags, stop_at_first, &f) == 0)
 		return -ENOENT;
 	if (found)
 		*found = f.index;

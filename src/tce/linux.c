@@ -7,8 +7,8 @@
 
 #include "tce/tce_int.h"
 
-#define POWERNV_MAX_LEVELS 5
-#define POWERNV_MAX_WINDOWS 2
+#define POWERNV_MAX_LEVELS     5
+#define POWERNV_MAX_WINDOWS    2
 #define POWERNV_GEOMETRY_LIMIT 55
 
 static unsigned int ceil_div(unsigned int a, unsigned int b)

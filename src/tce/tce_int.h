@@ -19,7 +19,7 @@
 struct dmawin_tce_table {
 	struct dmawin_tce_view view; /* first: dmawin_tce_view() is a cast */
 	uint64_t refcount;
-	uint64_t allocated;        /* bytes of levels, top included */
+	uint64_t allocated;	   /* bytes of levels, top included */
 	uint64_t levels_allocated; /* number of levels, top included */
 };
 

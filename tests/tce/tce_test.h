@@ -9,9 +9,8 @@
 #include "tce/tce_int.h"
 
 /* A table of 2^entries_shift entries of 2^page_shift bytes with @levels levels (0 = auto). */
-static inline struct dmawin_tce_table *tce_test_table(unsigned int page_shift,
-						      unsigned int entries_shift,
-						      unsigned int levels)
+static inline struct dmawin_tce_table *
+tce_test_table(unsigned int page_shift, unsigned int entries_shift, unsigned int levels)
 {
 	struct dmawin_tce_geometry g = {
 		.page_shift = page_shift,

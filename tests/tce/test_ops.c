@@ -20,7 +20,8 @@ static void test_ops_first_last_entry_every_geometry(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		const struct shape *s = &shapes[i];
-		struct dmawin_tce_table *t = tce_test_table(s->page_shift, s->entries_shift, s->levels);
+		struct dmawin_tce_table *t =
+			tce_test_table(s->page_shift, s->entries_shift, s->levels);
 		uint64_t last = (1ull << s->entries_shift) - 1, page = 1ull << s->page_shift;
 		uint64_t window = page << s->entries_shift, tce = 0, size = 0;
 
@@ -223,8 +224,8 @@ static void test_ops_iterate_in_order_skipping(void **state)
 	assert_int_equal(s.index[2], (1ull << 40) - 1);
 	assert_int_equal(s.tce[2], 0x8003);
 	s = (struct seen){.stop_at = 2};
-	assert_int_equal(
-		dmawin_tce_for_each(t, 0, 1ull << 40, DMAWIN_TCE_ITER_NONZERO, record, &s), 42);
+	assert_int_equal(dmawin_tce_for_each(t, 0, 1ull << 40, DMAWIN_TCE_ITER_NONZERO, record, &s),
+			 42);
 	assert_int_equal(s.index[1], 6);
 	s = (struct seen){.stop_at = 0};
 	assert_int_equal(dmawin_tce_for_each(t, 6, (1ull << 33) - 6, 0, record, &s), 0);
@@ -264,7 +265,7 @@ static void test_ops_generation_bumps_on_remove_or_change(void **state)
 	assert_int_equal(dmawin_tce_put(t, 1, 0), 0); /* removed */
 	assert_int_equal(dmawin_tce_generation(t), ++g);
 	assert_int_equal(dmawin_tce_put(t, 2, 0x5000), 0); /* unmapped value ... */
-	assert_int_equal(dmawin_tce_put(t, 2, 0), 0);      /* ... removed: nothing was mapped */
+	assert_int_equal(dmawin_tce_put(t, 2, 0), 0);	   /* ... removed: nothing was mapped */
 	assert_int_equal(dmawin_tce_generation(t), g);
 	assert_int_equal(dmawin_tce_put_array(t, 10, arr, 3), 0);
 	assert_int_equal(dmawin_tce_generation(t), g);

@@ -54,8 +54,8 @@ static void test_table_auto_small_max_level_more_levels(void **state)
 {
 	(void)state;
 	/* 2^20 entries with 1 KiB levels (2^7 entries): 3 levels of 7 bits. */
-	struct dmawin_tce_geometry g = {.page_shift = 16, .entries = 1ull << 20,
-					.max_level_size = 1024};
+	struct dmawin_tce_geometry g = {
+		.page_shift = 16, .entries = 1ull << 20, .max_level_size = 1024};
 
 	expect_shape(&g, 3, 7, 6);
 }
@@ -116,11 +116,11 @@ static void test_table_bad_geometry_einval(void **state)
 		g.page_shift = bad_shifts[i];
 		expect_einval(g);
 	}
-	g = ok, g.window_size = 3 * GiB, expect_einval(g);      /* not a power of two */
-	g = ok, g.window_size = 2 * KiB, expect_einval(g);      /* below one page */
-	g = ok, g.window_size = 1ull << 60, expect_einval(g);   /* above 2^59 */
-	g = ok, g.entries = 1ull << 18, expect_einval(g);       /* both sizes */
-	g = ok, g.window_size = 0, expect_einval(g);            /* neither */
+	g = ok, g.window_size = 3 * GiB, expect_einval(g);    /* not a power of two */
+	g = ok, g.window_size = 2 * KiB, expect_einval(g);    /* below one page */
+	g = ok, g.window_size = 1ull << 60, expect_einval(g); /* above 2^59 */
+	g = ok, g.entries = 1ull << 18, expect_einval(g);     /* both sizes */
+	g = ok, g.window_size = 0, expect_einval(g);	      /* neither */
 	g = ok, g.window_size = 0, g.entries = 3, expect_einval(g);
 	g = ok, g.window_size = 0, g.entries = 1ull << 48, expect_einval(g); /* 2^60 bytes */
 	g = ok, g.levels = 6, expect_einval(g);
@@ -198,8 +198,8 @@ static void test_table_view_matches_info(void **state)
 static void footprint_linux(unsigned int page_shift, uint64_t window, unsigned int levels,
 			    uint64_t linux_table)
 {
-	struct dmawin_tce_geometry g = {.page_shift = page_shift, .window_size = window,
-					.levels = levels};
+	struct dmawin_tce_geometry g = {
+		.page_shift = page_shift, .window_size = window, .levels = levels};
 	struct dmawin_tce_table *t = NULL;
 	struct dmawin_tce_footprint fp;
 

@@ -14,7 +14,7 @@
 #include "tce_test.h"
 
 #define OPS_PER_GEOMETRY 200000u
-#define MAX_BATCH 700u
+#define MAX_BATCH	 700u
 
 static uint64_t seed;
 
@@ -33,12 +33,12 @@ struct geometry_case {
 };
 
 static const struct geometry_case cases[] = {
-	{12, 12, 1, 0},   /* one level */
-	{16, 16, 2, 0},   /* two levels of 256 */
+	{12, 12, 1, 0},	  /* one level */
+	{16, 16, 2, 0},	  /* two levels of 256 */
 	{24, 15, 0, 512}, /* auto: 3 levels of 64 entries */
-	{21, 18, 4, 0},   /* 4 levels (3 bits at the top) */
-	{12, 16, 5, 0},   /* 5 levels of 16 entries, top of one */
-	{34, 14, 3, 0},   /* 16G pages */
+	{21, 18, 4, 0},	  /* 4 levels (3 bits at the top) */
+	{12, 16, 5, 0},	  /* 5 levels of 16 entries, top of one */
+	{34, 14, 3, 0},	  /* 16G pages */
 };
 
 /* A value: 1/4 zero, some unmapped non-zero, otherwise page | perm with stray low bits. */
@@ -124,13 +124,17 @@ static void one_op(struct dmawin_tce_table *t, struct tce_ref *ref, uint64_t *rn
 	int rc, wrc;
 
 	switch (r % 20) {
-	case 0: case 1: case 2: case 3: /* get, through the API and the inline view */
+	case 0:
+	case 1:
+	case 2:
+	case 3: /* get, through the API and the inline view */
 		rc = dmawin_tce_get(t, index, &got);
 		CHECK_EQ(rc, 0, step);
 		CHECK_EQ(got, ref->tce[index], step);
 		CHECK_EQ(dmawin_tce_view_get(v, index), ref->tce[index], step);
 		break;
-	case 4: case 5: { /* lookup of any byte in (or just past) the window */
+	case 4:
+	case 5: { /* lookup of any byte in (or just past) the window */
 		uint64_t offset = (index << page_shift) + ((r >> 8) & ((1ull << page_shift) - 1));
 		uint64_t size = 0;
 
@@ -145,7 +149,9 @@ static void one_op(struct dmawin_tce_table *t, struct tce_ref *ref, uint64_t *rn
 		}
 		break;
 	}
-	case 6: case 7: case 8: /* put or xchg, sometimes out of range */
+	case 6:
+	case 7:
+	case 8: /* put or xchg, sometimes out of range */
 		value = random_tce(rng, page_shift);
 		if (((r >> 5) & 31) == 0)
 			index = e + (r >> 40);
@@ -156,20 +162,25 @@ static void one_op(struct dmawin_tce_table *t, struct tce_ref *ref, uint64_t *rn
 		if (!rc && (r & 32))
 			CHECK_EQ(got, want, step);
 		break;
-	case 9: case 10: case 11: /* stuff */
+	case 9:
+	case 10:
+	case 11: /* stuff */
 		n = random_count(rng, index, e);
 		value = random_tce(rng, page_shift);
 		rc = dmawin_tce_stuff(t, index, n, value);
 		CHECK_EQ(rc, tce_ref_write(ref, index, n, NULL, value), step);
 		break;
-	case 12: case 13: case 14: /* put_array */
+	case 12:
+	case 13:
+	case 14: /* put_array */
 		n = random_count(rng, index, e);
 		for (uint64_t i = 0; i < DW_MIN(n, MAX_BATCH); i++)
 			batch[i] = random_tce(rng, page_shift);
 		rc = dmawin_tce_put_array(t, index, batch, n);
 		CHECK_EQ(rc, tce_ref_write(ref, index, n, batch, 0), step);
 		break;
-	case 15: case 16: /* clear, sometimes freeing levels (the test is single-threaded) */
+	case 15:
+	case 16: /* clear, sometimes freeing levels (the test is single-threaded) */
 		n = random_count(rng, index, e);
 		rc = dmawin_tce_clear(t, index, n, (r & 64) ? DMAWIN_TCE_CLEAR_FREE_LEVELS : 0);
 		CHECK_EQ(rc, tce_ref_write(ref, index, n, NULL, 0), step);

@@ -13,9 +13,9 @@
 
 #include "tce_test.h"
 
-#define STEPS 20000u
+#define STEPS	      20000u
 #define ENTRIES_SHIFT 12
-#define ENTRIES (1u << ENTRIES_SHIFT)
+#define ENTRIES	      (1u << ENTRIES_SHIFT)
 
 static uint64_t seed;
 
@@ -88,8 +88,9 @@ static void step_once(struct dmawin_tce_table *t, struct level_model *m, uint64_
 				model_write(m, index + i);
 		break;
 	default:
-		assert_int_equal(dmawin_tce_clear(t, index, n, (r & 8) ? DMAWIN_TCE_CLEAR_FREE_LEVELS : 0),
-				 0);
+		assert_int_equal(
+			dmawin_tce_clear(t, index, n, (r & 8) ? DMAWIN_TCE_CLEAR_FREE_LEVELS : 0),
+			0);
 		if ((r & 8) && n)
 			model_free_inside(m, index, index + n - 1);
 		break;
@@ -113,12 +114,12 @@ static void run_levels(unsigned int levels)
 		step_once(t, m, &rng);
 		fp = tce_test_fp(t);
 		if (tce_table_check(t) != 0 || fp.levels_allocated != model_levels(m))
-			fail_msg("seed %" PRIu64 " levels %u step %" PRIu64
-				 ": check %d, %" PRIu64 " levels allocated, model %" PRIu64,
+			fail_msg("seed %" PRIu64 " levels %u step %" PRIu64 ": check %d, %" PRIu64
+				 " levels allocated, model %" PRIu64,
 				 seed, levels, s, tce_table_check(t), fp.levels_allocated,
 				 model_levels(m));
 		assert_int_equal(fp.allocated, 8 * (info.top_entries + (fp.levels_allocated - 1) *
-								info.level_entries));
+									       info.level_entries));
 	}
 	assert_int_equal(dmawin_tce_clear(t, 0, ENTRIES, DMAWIN_TCE_CLEAR_FREE_LEVELS), 0);
 	assert_int_equal(tce_test_fp(t).levels_allocated, 1);

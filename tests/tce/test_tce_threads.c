@@ -18,11 +18,11 @@
 
 #include "tce_test.h"
 
-#define WRITERS 2
-#define READERS 2
-#define BLOCK 300 /* not a multiple of the 32-entry levels: writers share levels */
-#define ROUNDS 2000
-#define LOOKUPS 1000000
+#define WRITERS	   2
+#define READERS	   2
+#define BLOCK	   300 /* not a multiple of the 32-entry levels: writers share levels */
+#define ROUNDS	   2000
+#define LOOKUPS	   1000000
 #define PAGE_SHIFT 12
 
 static struct dmawin_tce_table *table;
@@ -72,7 +72,8 @@ static int write_chunk(struct writer *w, uint64_t first, uint64_t n, uint64_t ro
 		rc = dmawin_tce_put_array(table, first, batch, n);
 		break;
 	default:
-		rc = value ? dmawin_tce_put(table, first, value) : dmawin_tce_clear(table, first, n, 0);
+		rc = value ? dmawin_tce_put(table, first, value)
+			   : dmawin_tce_clear(table, first, n, 0);
 		if (value)
 			n = 1;
 		break;
@@ -145,8 +146,8 @@ static void *reader_main(void *arg)
 
 static void test_tce_threads_readers_never_see_torn_or_stale(void **state)
 {
-	struct dmawin_tce_geometry g = {.page_shift = PAGE_SHIFT, .entries = 1ull << 15,
-					.max_level_size = 256};
+	struct dmawin_tce_geometry g = {
+		.page_shift = PAGE_SHIFT, .entries = 1ull << 15, .max_level_size = 256};
 	pthread_t wt[WRITERS], rt[READERS];
 	struct writer w[WRITERS];
 	struct reader r[READERS];
@@ -185,7 +186,7 @@ static void test_tce_threads_readers_never_see_torn_or_stale(void **state)
 }
 
 /* Many threads fill the same fresh levels at once: every CAS loser must free its copy. */
-#define RACERS 4
+#define RACERS	    4
 #define RACE_LEAVES 256
 
 struct racer {
@@ -205,8 +206,8 @@ static void *racer_main(void *arg)
 
 static void test_tce_threads_level_allocation_race_no_leak(void **state)
 {
-	struct dmawin_tce_geometry g = {.page_shift = 12, .entries = 1ull << 18, .levels = 0,
-					.max_level_size = 256};
+	struct dmawin_tce_geometry g = {
+		.page_shift = 12, .entries = 1ull << 18, .levels = 0, .max_level_size = 256};
 	pthread_t th[RACERS];
 	struct racer rc[RACERS];
 
@@ -223,7 +224,8 @@ static void test_tce_threads_level_allocation_race_no_leak(void **state)
 	}
 	for (uint64_t leaf = 0; leaf < RACE_LEAVES; leaf++)
 		for (unsigned int k = 0; k < RACERS; k++)
-			assert_int_equal(tce_test_get(table, leaf * 32 * 32 + k), ((leaf + 1) << 12) | 3);
+			assert_int_equal(tce_test_get(table, leaf * 32 * 32 + k),
+					 ((leaf + 1) << 12) | 3);
 	/* 1 top, 8 levels of 32768 entries, a leaf and its parent per 1024-entry stride */
 	assert_int_equal(tce_test_fp(table).levels_allocated, 1 + 8 + 2 * RACE_LEAVES);
 	assert_int_equal(tce_table_check(table), 0);
