@@ -278,6 +278,10 @@ DMAWIN_API int dmawin_trace_replay_event(struct dmawin_trace_replay *rp,
 		return -EALREADY;
 	rp->line = line_no;
 	rp->ev = ev;
+	if (ev->has_stamp) {
+		rp->last_sec = ev->sec;
+		rp->last_usec = ev->usec;
+	}
 	rp->rep.events++;
 	rp->rep.by_kind[ev->kind]++;
 	if (needs_settled_tables(ev->kind))

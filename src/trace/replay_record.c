@@ -131,8 +131,8 @@ void timeline_tick(struct dmawin_trace_replay *rp, bool force)
 	}
 	p = &rp->tl[n++];
 	p->line = rp->line;
-	p->sec = rp->ev ? rp->ev->sec : (n > 1 ? rp->tl[n - 2].sec : 0);
-	p->usec = rp->ev ? rp->ev->usec : (n > 1 ? rp->tl[n - 2].usec : 0);
+	p->sec = rp->last_sec;
+	p->usec = rp->last_usec;
 	p->mapped = rp->mapped;
 	rp->rep.n_timeline = n;
 }

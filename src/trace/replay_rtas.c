@@ -98,6 +98,17 @@ void tables_settle(struct dmawin_trace_replay *rp)
 	rp->trace_tables.n = rp->model_tables.n = rp->model_resets.n = 0;
 }
 
+/* Settles everything but one pending trace allocation of @liobn: the one the DDW line being
+ * replayed made (its new_table line comes just before it). */
+static void tables_settle_except(struct dmawin_trace_replay *rp, uint64_t liobn)
+{
+	bool had = pending_take(&rp->trace_tables, liobn);
+
+	tables_settle(rp);
+	if (had)
+		pending_add(&rp->trace_tables, liobn);
+}
+
 void replay_new_table(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev)
 {
 	uint64_t liobn = ev->u.new_table.liobn;
@@ -177,6 +188,7 @@ void replay_create(struct dmawin_trace_replay *rp, const struct dmawin_trace_eve
 		record_mismatch(rp, DMAWIN_TRACE_MM_CREATE, "requested", c->buid, c->requested, 0);
 		return;
 	}
+	tables_settle_except(rp, c->liobn);
 	model_capture_begin(rp);
 	st = dmawin_papr_rtas_create_pe_dma_window(rp->m, c->cfgaddr, (uint32_t)(c->buid >> 32),
 						   (uint32_t)c->buid, page_shift, window_shift,
@@ -208,6 +220,8 @@ void replay_reset(struct dmawin_trace_replay *rp, const struct dmawin_trace_even
 	/* the line of an auto-restore the model already did inside the remove */
 	if (r->cfgaddr == 0 && pending_take(&rp->model_resets, r->buid))
 		return;
+	/* QEMU's only BUID choice: the PHB index is the BUID's offset */
+	tables_settle_except(rp, DMAWIN_PAPR_LIOBN(r->buid - DMAWIN_PAPR_BUID_BASE, 0));
 	rp->rep.replayed++;
 	model_capture_begin(rp);
 	st = dmawin_papr_rtas_reset_pe_dma_window(rp->m, r->cfgaddr, (uint32_t)(r->buid >> 32),

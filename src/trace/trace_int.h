@@ -80,7 +80,9 @@ struct dmawin_trace_replay {
 	unsigned examples, timeline_max;
 	struct dmawin_trace_report rep;
 	uint64_t line;			      /* line being replayed */
-	const struct dmawin_trace_event *ev; /* event being replayed (timestamps) */
+	const struct dmawin_trace_event *ev; /* event being replayed */
+	uint64_t last_sec;		      /* time stamp of the latest event */
+	uint32_t last_usec;
 	bool finished;
 	bool fixup; /* writes done to correct an inferred entry: not the guest's */
 
