@@ -78,6 +78,8 @@ static int write_chunk(struct writer *w, uint64_t first, uint64_t n, uint64_t ro
 			n = 1;
 		break;
 	}
+	if (rc)
+		w->failures++;
 	for (uint64_t i = 0; i < n; i++)
 		__atomic_store_n(&done[first + i], round, __ATOMIC_RELEASE);
 	return (int)n;
