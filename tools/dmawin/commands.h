@@ -5,6 +5,8 @@
 
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* Prints "dmawin: <message>" and a usage hint to stderr; returns exit status 2. */

@@ -21,6 +21,12 @@ static const struct command commands[] = {
 	{"info", cmd_info, "print the build and what the library supports", "dmawin info [--json]"},
 	{"bench", cmd_bench, "run benchmarks (JSON lines)",
 	 "dmawin bench [--list] [--quick] [--reps N] [NAME-PREFIX...]"},
+	{"sim", cmd_sim, "run a scenario (default: the embedded one) and report",
+	 "dmawin sim [SCENARIO.json | --qemu-args ARGS [--kernel-args ARGS]] [--json] [--svg FILE]"
+	 " [--seed N] [--trace-out FILE]"},
+	{"plan", cmd_plan, "which DMA window serves each device, at what cost",
+	 "dmawin plan [SCENARIO.json | --qemu-args ARGS [--kernel-args ARGS]] [--json]"
+	 " [--target OTHER.json]"},
 	{"replay", cmd_replay, "replay a QEMU sPAPR IOMMU trace on the model and compare",
 	 "dmawin replay [--json] [--strict] [--quiet] [--examples N] [--qemu-args \"QEMU CMDLINE\"]"
 	 " FILE|-\n  FILE: QEMU log-backend trace, plain, .xz or .gz; - reads stdin.\n"

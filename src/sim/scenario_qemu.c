@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* A scenario from a QEMU pseries command line (papr_qemu.h) and the guest kernel's options. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmawin/papr_qemu.h"
+#include "sim/sim_int.h"
+
+/* What the guest driver of a QEMU device model asks for (spec §5: e1000 stays 32-bit). */
+static void device_from_qemu(const struct dmawin_qemu_device *q, struct dmawin_sim_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", q->id[0] ? q->id : q->driver);
+	d->phb_index = q->phb_index;
+	d->dma_mask_bits = 64;
+	d->kind = DMAWIN_SIM_NIC;
+	if (strcmp(q->driver, "nvme") == 0)
+		d->kind = DMAWIN_SIM_NVME;
+	else if (strncmp(q->driver, "e1000", 5) == 0 || strcmp(q->driver, "rtl8139") == 0)
+		d->dma_mask_bits = 32;
+	else if (strcmp(q->driver, "vfio-pci") == 0)
+		d->vfio = true;
+	sim_workload_defaults(d->kind, &d->workload);
+}
+
+/* Whole words of the kernel command line only: "nodisable_ddw" is not "disable_ddw". */
+static bool has_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = line; (s = strstr(s, word)); s += n)
+		if ((s == line || s[-1] == ' ') && (s[n] == '\0' || s[n] == ' ' || s[n] == '='))
+			return true;
+	return false;
+}
+
+int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args,
+				  struct dmawin_sim_scenario *out, struct dmawin_sim_error *err)
+{
+	struct sim_parse p = {err, "<qemu-args>"};
+	struct dmawin_qemu_machine *m;
+	struct dmawin_sim_scenario *sc;
+	char why[DMAWIN_SIM_TEXT_MAX] = "";
+	int rc;
+
+	if (!qemu_args || !out)
+		return sim_fail(&p, "", "no command line");
+	m = malloc(sizeof(*m));
+	sc = calloc(1, sizeof(*sc));
+	if (!m || !sc) {
+		free(m);
+		free(sc);
+		sim_fail(&p, "", "out of memory");
+		return -ENOMEM;
+	}
+	rc = dmawin_papr_qemu_parse(qemu_args, m, why, sizeof(why));
+	if (rc < 0) {
+		sim_fail(&p, "", "%s", why);
+		goto out;
+	}
+	snprintf(sc->name, sizeof(sc->name), "qemu-args");
+	snprintf(sc->description, sizeof(sc->description), "from a QEMU command line");
+	sc->seed = 1;
+	sc->papr = m->papr;
+	sc->papr.maxmem = sc->papr.maxmem ? sc->papr.maxmem : sc->papr.ram_size;
+	sc->backing_page_size = 64 << 10;
+	sc->guest_multitce = true;
+	if (kernel_args) {
+		sc->disable_ddw = has_word(kernel_args, "disable_ddw");
+		sc->guest_multitce = !has_word(kernel_args, "multitce=off");
+	}
+	for (uint32_t i = 0; i < m->nr_devices && i < DMAWIN_SIM_MAX_DEVICES; i++)
+		device_from_qemu(&m->devices[i], &sc->devices[sc->nr_devices++]);
+	rc = sim_scenario_check(&p, sc);
+	if (rc == 0)
+		*out = *sc;
+out:
+	free(m);
+	free(sc);
+	return rc;
+}
