@@ -202,6 +202,7 @@ static void test_groups_phb_destroyed_after_detach(void **state)
 	assert_int_equal(dmawin_vfio_mm_destroy(f.mm), 0);
 	assert_int_equal(dmawin_mem_locked_bytes(f.mem), 0);
 	dmawin_mem_destroy(f.mem);
+	munmap(f.raw, FX_RAM + 16 * MiB);
 }
 
 int main(void)

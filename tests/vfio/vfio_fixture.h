@@ -7,6 +7,7 @@
 #include <linux/vfio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dw_test.h"
 #include "dmawin/mem.h"
@@ -24,20 +25,25 @@ struct fx {
 	struct dmawin_pe *pe[FX_PES];
 	struct dmawin_vfio_mm *mm;
 	struct dmawin_vfio_container *c;
-	uint8_t *ram; /* host memory of gpa 0 (hpa == gpa) */
+	uint8_t *ram; /* host memory of gpa 0 (hpa == gpa), 16 MiB aligned */
+	void *raw;
 };
 
 static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit, const struct dmawin_vfio_config *vc)
 {
 	struct dmawin_mem_config mc = {.backing = DMAWIN_MEM_ANON, .lock_limit = lock_limit};
+	struct dmawin_mem_region_opts ro = {0};
 	struct dmawin_phb_config pc;
-	void *host;
 
 	memset(f, 0, sizeof(*f));
+	/* caller-owned RAM aligned like the host's huge pages would be */
+	f->raw = mmap(NULL, FX_RAM + 16 * MiB, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(f->raw != MAP_FAILED);
+	f->ram = (uint8_t *)(uintptr_t)DW_ALIGN_UP((uint64_t)(uintptr_t)f->raw, 16 * MiB);
+	ro.host = f->ram;
 	assert_int_equal(dmawin_mem_create(&mc, &f->mem), 0);
-	assert_int_equal(dmawin_mem_add_region(f->mem, 0, FX_RAM, NULL), 0);
-	assert_int_equal(dmawin_mem_translate(f->mem, 0, FX_RAM, &host), 0);
-	f->ram = host;
+	assert_int_equal(dmawin_mem_add_region(f->mem, 0, FX_RAM, &ro), 0);
 	dmawin_pe_phb_config_init(&pc);
 	pc.max_pes = FX_PES;
 	assert_int_equal(dmawin_pe_phb_create(&pc, f->mem, &f->phb), 0);
@@ -60,6 +66,7 @@ static inline void fx_fini(struct fx *f)
 	assert_int_equal(dmawin_mem_locked_bytes(f->mem), 0);
 	dmawin_pe_phb_destroy(f->phb);
 	dmawin_mem_destroy(f->mem);
+	munmap(f->raw, FX_RAM + 16 * MiB);
 }
 
 static inline uint64_t fx_ua(const struct fx *f, uint64_t gpa)
