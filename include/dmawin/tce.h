@@ -50,7 +50,7 @@
  *    exact even when writers race on one entry. The bulk writers (stuff, put_array, clear) store
  *    each entry atomically but decide the generation bump from the value they loaded just before
  *    storing: they are exact as long as no other writer writes the same entries at the same time
- *    (a hypervisor serialises its hcalls per window; two racing writers of one entry are a caller
+ *    (QEMU runs hcalls under its global lock; two racing writers of one entry are a caller
  *    bug whose outcome is arbitrary anyway). Readers are always safe.
  *  - ref/unref are atomic. The caller must not use a table after dropping its last reference.
  *
