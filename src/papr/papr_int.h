@@ -3,6 +3,7 @@
 #ifndef DMAWIN_PAPR_INT_H
 #define DMAWIN_PAPR_INT_H
 
+#include <errno.h>
 #include <pthread.h>
 
 #include "common/compiler.h"
@@ -90,6 +91,9 @@ void papr_notify_entries(struct dmawin_papr *m, const struct papr_phb *phb,
 			 const struct papr_window *w, uint64_t index, const uint64_t *tces,
 			 uint64_t same_tce, uint64_t npages);
 void papr_trace(struct dmawin_papr *m, struct dmawin_papr_trace *ev);
+
+/* check.c: 0 when every invariant holds, else -(source line of the failed check). Tests only. */
+int papr_check(struct dmawin_papr *m);
 
 /* pe_glue.c: the PHB's PE in the pe layer mirrors the window slots. */
 int papr_pe_init(struct dmawin_papr *m, struct papr_phb *phb);
