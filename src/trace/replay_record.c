@@ -122,6 +122,8 @@ void timeline_tick(struct dmawin_trace_replay *rp, bool force)
 	if (!force && ++rp->tl_since < rp->tl_stride)
 		return;
 	rp->tl_since = 0;
+	if (force && n && rp->tl[n - 1].line == rp->line && rp->tl[n - 1].mapped == rp->mapped)
+		return; /* the end adds nothing to the last point */
 	if (!force && n == rp->timeline_max) {
 		/* Full: keep every other point and sample half as often from now on. */
 		for (size_t i = 0; i < (n + 1) / 2; i++)
