@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threads: no device serves a translation once the call that removed or changed it has
+ * returned (TCE unmap, window unset, EEH freeze), while devices translate and DMA with IOTLBs
+ * in other threads; window sets are reclaimed safely under concurrent DMA (ASan/TSan).
+ */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "pe_test.h"
+
+#define READERS 2
+#define ROUNDS 2000 /* < 4096: the round is encoded in the gpa page */
+#define RW (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
+#define DDW (UINT64_C(1) << 59)
+
+struct shared {
+	struct pe_fix f;
+	struct dmawin_tce_table *t;
+	pthread_barrier_t installed, checked, removed_all;
+	uint64_t removed; /* atomic: last round whose removal has returned (0: none) */
+	int mode;         /* 0 unmap, 1 unset window, 2 freeze */
+};
+
+struct reader {
+	struct shared *sh;
+	struct dmawin_pe_dev *dev;
+	uint64_t violations; /* an old translation served after its removal returned */
+	uint64_t misses;     /* a fresh mapping not served */
+	uint64_t raced;      /* successful translations while the removal raced */
+};
+
+static uint64_t bus_of(const struct shared *sh)
+{
+	return sh->mode == 1 ? DDW : 0;
+}
+
+/* Each round: the mapping of round k appears (barrier), every reader sees it (barrier), readers
+ * keep using it while the writer removes it, then (barrier) it must be gone for everybody.
+ * Round k maps to guest page k. */
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct shared *sh = r->sh;
+	struct dmawin_pe_xlate xl;
+	uint8_t b[8];
+
+	for (uint64_t k = 1; k <= ROUNDS; k++) {
+		pthread_barrier_wait(&sh->installed);
+		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) ||
+		    xl.gpa != (k << 12) + 8)
+			r->misses++;
+		pthread_barrier_wait(&sh->checked);
+		for (int i = 0; i < 64; i++) {
+			uint64_t removed = __atomic_load_n(&sh->removed, __ATOMIC_ACQUIRE);
+
+			if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ,
+						    &xl) == 0) {
+				r->raced++;
+				if ((xl.gpa >> 12) <= removed)
+					r->violations++;
+			}
+			if (i % 16 == 0 &&
+			    dmawin_pe_dma_read(r->dev, bus_of(sh) + 16, b, sizeof(b), NULL) == 0 &&
+			    __atomic_load_n(&sh->removed, __ATOMIC_ACQUIRE) > k)
+				r->violations++;
+		}
+		pthread_barrier_wait(&sh->removed_all);
+		/* The writer may already be installing round k + 1, never k again. */
+		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) == 0 &&
+		    (xl.gpa >> 12) <= k)
+			r->violations++;
+	}
+	return NULL;
+}
+
+static void install(struct shared *sh, uint64_t k)
+{
+	struct dmawin_pe_window_config wc = {.kind = DMAWIN_PE_WINDOW_TABLE, .bus_offset = DDW};
+
+	switch (sh->mode) {
+	case 0:
+		assert_int_equal(dmawin_tce_put(sh->t, 0, (k << 12) | RW), 0);
+		break;
+	case 1:
+		/* A fresh table each round, held only by the PE: reclaimed under the readers. */
+		wc.table = pe_table(12, 1 * MiB, 0);
+		assert_int_equal(dmawin_tce_put(wc.table, 0, (k << 12) | RW), 0);
+		assert_int_equal(dmawin_pe_set_window(sh->f.pe, 1, &wc), 0);
+		dmawin_tce_destroy(wc.table);
+		break;
+	default:
+		assert_int_equal(dmawin_tce_put(sh->t, 0, (k << 12) | RW), 0);
+		assert_int_equal(dmawin_pe_eeh_thaw(sh->f.pe, DMAWIN_PE_EEH_THAW_MMIO), 0);
+		assert_int_equal(dmawin_pe_eeh_thaw(sh->f.pe, DMAWIN_PE_EEH_THAW_DMA), 0);
+		break;
+	}
+}
+
+static void remove_mapping(struct shared *sh)
+{
+	if (sh->mode == 0)
+		assert_int_equal(dmawin_tce_put(sh->t, 0, 0), 0);
+	else if (sh->mode == 1)
+		assert_int_equal(dmawin_pe_unset_window(sh->f.pe, 1), 0);
+	else
+		assert_int_equal(dmawin_pe_eeh_freeze(sh->f.pe), 0);
+}
+
+static void run_mode(int mode)
+{
+	struct dmawin_pe_dev_config dc = {.iotlb_entries = 64};
+	struct reader rd[READERS];
+	pthread_t th[READERS];
+	struct shared sh;
+	uint64_t raced = 0;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.mode = mode;
+	pthread_barrier_init(&sh.installed, NULL, READERS + 1);
+	pthread_barrier_init(&sh.checked, NULL, READERS + 1);
+	pthread_barrier_init(&sh.removed_all, NULL, READERS + 1);
+	pe_fix_setup(&sh.f, DMAWIN_PE_PLACEMENT_CLASSIC, 16 * MiB, 1);
+	sh.t = pe_table(12, 1 * GiB, 0);
+	assert_int_equal(pe_set_table(sh.f.pe, 0, sh.t, 0), 0);
+	for (int i = 0; i < READERS; i++) {
+		rd[i] = (struct reader){.sh = &sh};
+		assert_int_equal(dmawin_pe_dev_create(sh.f.pe, &dc, &rd[i].dev), 0);
+		assert_int_equal(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
+	}
+	for (uint64_t k = 1; k <= ROUNDS; k++) {
+		install(&sh, k);
+		pthread_barrier_wait(&sh.installed);
+		pthread_barrier_wait(&sh.checked);
+		remove_mapping(&sh);
+		__atomic_store_n(&sh.removed, k, __ATOMIC_RELEASE);
+		pthread_barrier_wait(&sh.removed_all);
+	}
+	for (int i = 0; i < READERS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(rd[i].violations, 0);
+		assert_int_equal(rd[i].misses, 0);
+		raced += rd[i].raced;
+		dmawin_pe_dev_destroy(rd[i].dev);
+	}
+	fprintf(stderr, "mode %d: %llu translations served while the removal raced\n", mode,
+		(unsigned long long)raced);
+	assert_int_equal(dw_pe_check(sh.f.pe), 0);
+	pe_fix_teardown(&sh.f);
+	dmawin_tce_destroy(sh.t);
+	pthread_barrier_destroy(&sh.installed);
+	pthread_barrier_destroy(&sh.checked);
+	pthread_barrier_destroy(&sh.removed_all);
+}
+
+static void test_threads_unmap_never_served_after_return(void **state)
+{
+	(void)state;
+	run_mode(0);
+}
+
+static void test_threads_unset_window_never_served_after_return(void **state)
+{
+	(void)state;
+	run_mode(1);
+}
+
+static void test_threads_freeze_never_served_after_return(void **state)
+{
+	(void)state;
+	run_mode(2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threads_unmap_never_served_after_return),
+		cmocka_unit_test(test_threads_unset_window_never_served_after_return),
+		cmocka_unit_test(test_threads_freeze_never_served_after_return),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
