@@ -284,6 +284,17 @@ int dmawin_guest_alloc_coherent(struct dmawin_guest *g, unsigned id, uint64_t si
 	return 0;
 }
 
+/* The machine's TCE for @dma points at @phys (read through the device-side view, no hcall). */
+static bool maps_to(struct dmawin_guest *g, const struct guest_table *t, uint64_t dma,
+		    uint64_t phys)
+{
+	uint64_t start = t->offset << t->page_shift;
+	struct dmawin_papr_xlate x;
+	if (dma < start || dmawin_papr_xlate(g->m, t->liobn, dma - start, &x) || !x.perm)
+		return false;
+	return x.translated_addr == (phys & ~((1ull << t->page_shift) - 1));
+}
+
 int dmawin_guest_free_coherent(struct dmawin_guest *g, unsigned id, uint64_t size, uint64_t phys,
 			       uint64_t dma)
 {
@@ -298,8 +309,12 @@ int dmawin_guest_free_coherent(struct dmawin_guest *g, unsigned id, uint64_t siz
 	if (dmawin_iova_find(g->kmem, phys, &a) || a.kind != DMAWIN_IOVA_ALLOCATED || a.start != phys ||
 	    a.len != g->page_size << order_of(size >> g->cfg.page_shift) || phys == g->list_gpa)
 		return -ENOENT;
-	if (goes_direct(d, phys, size) && dma != phys + d->dma_offset)
+	if (goes_direct(d, phys, size)) {
+		if (dma != phys + d->dma_offset)
+			return -ENOENT;
+	} else if (!d->tbl || !maps_to(g, d->tbl, dma, phys)) {
 		return -ENOENT;
+	}
 	rc = unmap_one(g, d, dma, size);
 	if (rc)
 		return rc;

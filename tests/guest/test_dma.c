@@ -60,6 +60,7 @@ static void test_dma_coherent_ring_large_pool(void **state)
 	assert_true(be64toh(first) == (phys | 3));
 	assert_int_equal(dmawin_guest_alloc_coherent(t.g, 1, 65536, &phys2, &dma2), 0);
 	assert_true(dma2 == 0x30010000);
+	assert_int_equal(dmawin_guest_free_coherent(t.g, 1, 4096, phys, dma2), -ENOENT);
 	assert_int_equal(dmawin_guest_free_coherent(t.g, 1, 4096, phys, dma), 0);
 	assert_int_equal(dmawin_guest_free_coherent(t.g, 1, 4096, phys, dma), -ENOENT);
 	assert_int_equal(dmawin_guest_free_coherent(t.g, 1, 65536, phys2, dma2), 0);
