@@ -593,6 +593,50 @@ static void test_table_size_worked_values(void **state)
 	}
 }
 
+static void test_create_small_window_enlarged(void **state)
+{
+	struct dmawin_vfio_window_info wi;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	fx_v2(&f);
+	assert_int_equal(fx_remove(&f, 0), 0);
+	/* 32 MiB of 64K pages is 512 TCEs, below PAGE_SIZE / 8 = 8192: enlarged to 512 MiB */
+	assert_int_equal(fx_create(&f, 16, 32 * MiB, 1, NULL), 0);
+	assert_int_equal(dmawin_vfio_window(f.c, 0, &wi), 0);
+	assert_int_equal(wi.size, 512 * MiB);
+	assert_int_equal(wi.locked, 2 * 64 * KiB);
+	fx_check(&f);
+	fx_fini(&f);
+}
+
+static void test_attach_set_window_failure_unsets_all(void **state)
+{
+	struct dmawin_phb_config pc;
+	struct dmawin_phb *phb2;
+	struct dmawin_pe *pe2;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	dmawin_pe_phb_config_init(&pc);
+	pc.msi_win_addr = 4 * GiB; /* inside the 8 GiB window below */
+	pc.msi_win_size = 65536;
+	assert_int_equal(dmawin_pe_phb_create(&pc, f.mem, &phb2), 0);
+	assert_int_equal(dmawin_pe_create(phb2, 0, &pe2), 0);
+	fx_v2(&f);
+	assert_int_equal(fx_remove(&f, 0), 0);
+	assert_int_equal(fx_create(&f, 24, 8 * GiB, 1, NULL), 0); /* slot 0: [0, 8G) */
+	assert_int_equal(fx_create(&f, 16, GiB, 1, NULL), 0);     /* slot 1 at 1 << 59 */
+	assert_int_equal(dmawin_vfio_attach_group(f.c, pe2), -EEXIST);
+	assert_int_equal(dmawin_pe_window_count(pe2), 0);
+	assert_int_equal(dmawin_vfio_group_count(f.c), 1);
+	fx_check(&f);
+	fx_fini(&f);
+	dmawin_pe_phb_destroy(phb2);
+}
+
 /* ---- Attach ------------------------------------------------------------------------------ */
 
 static void test_attach_emulated_einval_no_table_group_enodev(void **state)
@@ -811,6 +855,8 @@ int main(void)
 		cmocka_unit_test(test_remove_checks_einval),
 		cmocka_unit_test(test_remove_unaccounts_and_unsets),
 		cmocka_unit_test(test_table_size_worked_values),
+		cmocka_unit_test(test_create_small_window_enlarged),
+		cmocka_unit_test(test_attach_set_window_failure_unsets_all),
 		cmocka_unit_test(test_attach_emulated_einval_no_table_group_enodev),
 		cmocka_unit_test(test_attach_v2_without_ddw_einval),
 		cmocka_unit_test(test_attach_v1_second_group_ebusy),

@@ -141,7 +141,8 @@ static void test_map_range_past_window_quirk_clips(void **state)
 	assert_int_equal(fx_map(&f, fx_ua(&f, 0), FX_DDW + GiB - 65536, 2 * 65536, R), 0);
 	assert_int_equal(fx_tce(&f, 0, FX_DDW + GiB - 65536, DMAWIN_PE_DMA_READ),
 			 0 | DMAWIN_TCE_READ);
-	assert_int_equal(region_mapped(&f, fx_ua(&f, 0)), 2);
+	/* c2's MAP created its default window first: 4K pages, so 16 TCEs */
+	assert_int_equal(region_mapped(&f, fx_ua(&f, 0)), 1 + 16);
 	assert_int_equal(fx_unmap(&f, FX_DDW + GiB - 65536, 4 * 65536), 0);
 	assert_int_equal(region_mapped(&f, fx_ua(&f, 0)), 1);
 	fx_check(&f);
@@ -570,6 +571,42 @@ static void test_register_shared_by_two_containers(void **state)
 	/* closing the container released the region: nothing stays locked */
 }
 
+static void test_map_memory_of_other_container_same_mm_accepted(void **state)
+{
+	struct dmawin_vfio_container *c2;
+	struct vfio_iommu_spapr_register_memory r = {.argsz = sizeof(r)};
+	struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m), .flags = R, .size = 65536};
+	struct vfio_iommu_type1_dma_unmap u;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	fx_ready(&f); /* registers RAM [0, 16M) through the first container */
+	assert_int_equal(dmawin_vfio_create(f.mm, NULL, &c2), 0);
+	assert_int_equal(dmawin_vfio_attach_group(c2, f.pe[1]), 0);
+	assert_int_equal(dmawin_vfio_ioctl(c2, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU), 0);
+	r.vaddr = fx_ua(&f, 32 * MiB);
+	r.size = MiB;
+	assert_int_equal(dmawin_vfio_ioctl(c2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, (unsigned long)&r),
+			 0);
+	/* the lookup is per mm, not per container */
+	m.vaddr = fx_ua(&f, MiB);
+	m.iova = 65536;
+	assert_int_equal(dmawin_vfio_ioctl(c2, VFIO_IOMMU_MAP_DMA, (unsigned long)&m), 0);
+	/* c2's MAP created its default window first: 4K pages, so 16 TCEs */
+	assert_int_equal(region_mapped(&f, fx_ua(&f, 0)), 1 + 16);
+	/* the first container cannot drop the region while c2 maps it */
+	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), 16 * MiB), -EBUSY);
+	memset(&u, 0, sizeof(u));
+	u.argsz = sizeof(u);
+	u.iova = 65536;
+	u.size = 65536;
+	assert_int_equal(dmawin_vfio_ioctl(c2, VFIO_IOMMU_UNMAP_DMA, (unsigned long)&u), 0);
+	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), 16 * MiB), 0);
+	dmawin_vfio_destroy(c2);
+	fx_fini(&f);
+}
+
 /* ---- v1 ------------------------------------------------------------------------------------ */
 
 static void test_v1_map_needs_enable_then_maps(void **state)
@@ -633,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_unregister_checks),
 		cmocka_unit_test(test_unregister_mapped_region_ebusy),
 		cmocka_unit_test(test_register_shared_by_two_containers),
+		cmocka_unit_test(test_map_memory_of_other_container_same_mm_accepted),
 		cmocka_unit_test(test_v1_map_needs_enable_then_maps),
 	};
 
