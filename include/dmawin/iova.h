@@ -63,7 +63,7 @@ struct dmawin_iova_space;
 #define DMAWIN_IOVA_WRITE (1u << 1) /* the device may write memory (DMA_FROM_DEVICE) */
 
 /* The largest size (in granules) the fast path caches; sizes up to it are rounded up to a power of two. */
-#define DMAWIN_IOVA_FAST_MAX_GRANULES 32
+#define DMAWIN_IOVA_FAST_MAX_GRANULES 64
 
 struct dmawin_iova_config {
 	unsigned granule_shift; /* 12..40; 0 = 12 (4 KiB) */

@@ -10,14 +10,18 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "iova/iova_int.h"
 
 static _Atomic uint64_t dw_thread_tokens = 1;
-static _Thread_local uint64_t dw_thread_token;
+/* initial-exec: the fast path must not call __tls_get_addr (the library is built PIC). */
+#define DW_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+
+static DW_TLS uint64_t dw_thread_token;
 
 /* The calling thread's cache for the last space it used (spaces have process-unique ids). */
-static _Thread_local struct {
+static DW_TLS struct {
 	uint64_t space_id;
 	struct dw_tcache *tc;
 } dw_hint;
@@ -44,16 +48,26 @@ static struct dw_tcache *dw_tcache_find(struct dmawin_iova_space *s)
 	return NULL;
 }
 
+/* Cache-line aligned and padded, so two threads' magazines never share a line. */
+static void *dw_zalloc_line(size_t size)
+{
+	size = DW_ALIGN_UP(size, 64);
+	void *p = aligned_alloc(64, size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 static struct dw_tcache *dw_tcache_new(uint64_t owner)
 {
-	struct dw_tcache *tc = calloc(1, sizeof(*tc));
+	struct dw_tcache *tc = dw_zalloc_line(sizeof(*tc));
 
 	if (!tc)
 		return NULL;
 	tc->owner = owner;
 	for (unsigned o = 0; o < DW_CACHE_ORDERS; o++) {
-		tc->loaded[o] = calloc(1, sizeof(struct dw_mag));
-		tc->prev[o] = calloc(1, sizeof(struct dw_mag));
+		tc->loaded[o] = dw_zalloc_line(sizeof(struct dw_mag));
+		tc->prev[o] = dw_zalloc_line(sizeof(struct dw_mag));
 		if (!tc->loaded[o] || !tc->prev[o]) {
 			for (unsigned j = 0; j <= o; j++) {
 				free(tc->loaded[j]);
@@ -126,7 +140,8 @@ static noinline int dw_alloc_fast_slow(struct dmawin_iova_space *s, struct dw_tc
 		*pfn = m->pfn[--m->n];
 	} else {
 		struct dw_fit_req req = {.size = UINT64_C(1) << ord, .align = UINT64_C(1) << ord,
-					 .lim = lim, .need_ord1 = (uint8_t)(ord + 1)};
+					 .lim = lim};
+		dw_fit_req_prepare(&req);
 		rc = dw_alloc_locked(s, &req, true, pfn);
 		if (rc == -ENOSPC && dw_cache_count_locked(s)) {
 			dw_cache_flush_locked(s);
@@ -137,41 +152,57 @@ static noinline int dw_alloc_fast_slow(struct dmawin_iova_space *s, struct dw_tc
 	return rc;
 }
 
+/* Everything but a hit in the loaded magazine: validation, the previous magazine, the depot,
+ * the tree. Kept out of line so the hit path saves no register. */
+static noinline int dw_alloc_fast_miss(struct dmawin_iova_space *s, uint64_t size, uint64_t last,
+				       uint64_t *iova)
+{
+	uint64_t npfns = size >> s->shift, pfn, lim;
+
+	if (!size || (size & ((UINT64_C(1) << s->shift) - 1)))
+		return -EINVAL;
+	if (npfns > DMAWIN_IOVA_FAST_MAX_GRANULES)
+		return dmawin_iova_alloc(s, size, 0, last, 0, iova);
+	unsigned ord = dw_ceil_log2(npfns);
+	struct dw_tcache *tc = dw_tcache_get(s);
+	if (!tc)
+		return dmawin_iova_alloc(s, (UINT64_C(1) << ord) << s->shift, 0, last, 0, iova);
+	if (!dw_limit_pfn(s, last, &lim))
+		return -ENOSPC;
+	struct dw_mag *m = tc->loaded[ord];
+	if (!dw_mag_top_ok(m, ord, lim) && dw_mag_top_ok(tc->prev[ord], ord, lim)) {
+		tc->loaded[ord] = tc->prev[ord];
+		tc->prev[ord] = m;
+		m = tc->loaded[ord];
+	}
+	if (dw_mag_top_ok(m, ord, lim)) {
+		*iova = m->pfn[--m->n] << s->shift;
+		return 0;
+	}
+	int rc = dw_alloc_fast_slow(s, tc, ord, lim, &pfn);
+	if (!rc)
+		*iova = pfn << s->shift;
+	return rc;
+}
+
 int dmawin_iova_alloc_fast(struct dmawin_iova_space *s, uint64_t size, uint64_t last,
 			   uint64_t *iova)
 {
-	uint64_t npfns = size >> s->shift;
+	unsigned shift = s->shift;
+	uint64_t npfns = size >> shift, lim;
 
-	if (unlikely(!size || (size & ((UINT64_C(1) << s->shift) - 1))))
-		return -EINVAL;
-	if (likely(npfns <= DMAWIN_IOVA_FAST_MAX_GRANULES)) {
+	/* npfns - 1 wraps for 0, so one compare bounds both ends. */
+	if (likely(npfns - 1 < DMAWIN_IOVA_FAST_MAX_GRANULES &&
+		   !(size & ((UINT64_C(1) << shift) - 1)) && dw_hint.space_id == s->id &&
+		   dw_hint.tc && dw_limit_pfn(s, last, &lim))) {
 		unsigned ord = dw_ceil_log2(npfns);
-		struct dw_tcache *tc = dw_tcache_get(s);
-		uint64_t pfn, lim;
-		int rc;
-
-		if (unlikely(!tc))
-			return dmawin_iova_alloc(s, (UINT64_C(1) << ord) << s->shift, 0, last, 0, iova);
-		if (unlikely(!dw_limit_pfn(s, last, &lim)))
-			return -ENOSPC;
-		struct dw_mag *m = tc->loaded[ord];
+		struct dw_mag *m = dw_hint.tc->loaded[ord];
 		if (likely(dw_mag_top_ok(m, ord, lim))) {
-			*iova = m->pfn[--m->n] << s->shift;
+			*iova = m->pfn[--m->n] << shift;
 			return 0;
 		}
-		if (dw_mag_top_ok(tc->prev[ord], ord, lim)) {
-			tc->loaded[ord] = tc->prev[ord];
-			tc->prev[ord] = m;
-			m = tc->loaded[ord];
-			*iova = m->pfn[--m->n] << s->shift;
-			return 0;
-		}
-		rc = dw_alloc_fast_slow(s, tc, ord, lim, &pfn);
-		if (!rc)
-			*iova = pfn << s->shift;
-		return rc;
 	}
-	return dmawin_iova_alloc(s, size, 0, last, 0, iova);
+	return dw_alloc_fast_miss(s, size, last, iova);
 }
 
 /* Slow half of a free: park the full magazine in the depot, or drain it into the tree. */
@@ -184,7 +215,7 @@ static noinline void dw_free_fast_slow(struct dmawin_iova_space *s, struct dw_tc
 	struct dw_mag *m = tc->loaded[ord];
 	struct dw_mag *e = NULL;
 	if (d->nfull < DW_DEPOT_MAX)
-		e = d->nempty ? d->empty[--d->nempty] : calloc(1, sizeof(*e));
+		e = d->nempty ? d->empty[--d->nempty] : dw_zalloc_line(sizeof(*e));
 	if (e) {
 		d->full[d->nfull++] = m;
 		e->n = 0;
@@ -196,33 +227,30 @@ static noinline void dw_free_fast_slow(struct dmawin_iova_space *s, struct dw_tc
 	pthread_mutex_unlock(&s->lock);
 }
 
-int dmawin_iova_free_fast(struct dmawin_iova_space *s, uint64_t iova, uint64_t size)
+static noinline int dw_free_fast_miss(struct dmawin_iova_space *s, uint64_t iova, uint64_t size)
 {
 	uint64_t mask = (UINT64_C(1) << s->shift) - 1, npfns = size >> s->shift;
 
-	if (unlikely(!size || (size & mask) || (iova & mask)))
+	if (!size || (size & mask) || (iova & mask))
 		return -EINVAL;
-	if (likely(npfns <= DMAWIN_IOVA_FAST_MAX_GRANULES)) {
+	if (npfns <= DMAWIN_IOVA_FAST_MAX_GRANULES) {
 		unsigned ord = dw_ceil_log2(npfns);
 		uint64_t pfn = iova >> s->shift;
 		struct dw_tcache *tc = dw_tcache_get(s);
 
-		if (unlikely(!tc || (pfn & ((UINT64_C(1) << ord) - 1))))
-			npfns = UINT64_C(1) << ord; /* checked by the tree below */
-		else {
+		/* Without a cache, or for a start that cannot be ours: the tree checks it. */
+		npfns = UINT64_C(1) << ord;
+		if (tc && !(pfn & (npfns - 1))) {
 			struct dw_mag *m = tc->loaded[ord];
-			if (likely(m->n < DW_MAG_SIZE)) {
-				m->pfn[m->n++] = pfn;
-				return 0;
-			}
-			if (tc->prev[ord]->n < DW_MAG_SIZE) {
+			if (m->n == DW_MAG_SIZE && tc->prev[ord]->n < DW_MAG_SIZE) {
 				tc->loaded[ord] = tc->prev[ord];
 				tc->prev[ord] = m;
 				m = tc->loaded[ord];
-				m->pfn[m->n++] = pfn;
-				return 0;
 			}
-			dw_free_fast_slow(s, tc, ord, pfn);
+			if (m->n < DW_MAG_SIZE)
+				m->pfn[m->n++] = pfn;
+			else
+				dw_free_fast_slow(s, tc, ord, pfn);
 			return 0;
 		}
 	}
@@ -230,6 +258,25 @@ int dmawin_iova_free_fast(struct dmawin_iova_space *s, uint64_t iova, uint64_t s
 	int rc = dw_free_locked(s, iova >> s->shift, npfns, 0);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int dmawin_iova_free_fast(struct dmawin_iova_space *s, uint64_t iova, uint64_t size)
+{
+	unsigned shift = s->shift;
+	uint64_t npfns = size >> shift;
+
+	if (likely(npfns - 1 < DMAWIN_IOVA_FAST_MAX_GRANULES &&
+		   !((size | iova) & ((UINT64_C(1) << shift) - 1)) && dw_hint.space_id == s->id &&
+		   dw_hint.tc)) {
+		unsigned ord = dw_ceil_log2(npfns);
+		uint64_t pfn = iova >> shift;
+		struct dw_mag *m = dw_hint.tc->loaded[ord];
+		if (likely(!(pfn & ((UINT64_C(1) << ord) - 1)) && m->n < DW_MAG_SIZE)) {
+			m->pfn[m->n++] = pfn;
+			return 0;
+		}
+	}
+	return dw_free_fast_miss(s, iova, size);
 }
 
 void dw_cache_flush_locked(struct dmawin_iova_space *s)

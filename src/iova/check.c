@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Whole-structure invariant checker, run by the property and differential tests after each step. */
 #include <errno.h>
+#include <string.h>
 
 #include "iova/iova_int.h"
 
@@ -29,7 +30,8 @@ static bool dw_check_node(struct dw_walk *w, const struct dw_iova_node *n)
 	int bl = n->left ? n->left->height : 0, br = n->right ? n->right->height : 0;
 	if (bl - br > 1 || br - bl > 1)
 		return dw_fail(w, "balance");
-	if (copy.max_gap != n->max_gap || copy.max_ord1 != n->max_ord1)
+	if (copy.max_gap != n->max_gap || copy.max_ord1 != n->max_ord1 ||
+	    memcmp(copy.max_u, n->max_u, sizeof(n->max_u)))
 		return dw_fail(w, "augmentation");
 	if (n->lo > n->hi)
 		return dw_fail(w, "lo > hi");

@@ -31,17 +31,29 @@ enum dw_iova_node_kind {
 	DW_KIND_MAP = 5,
 };
 
+/* Per-subtree "usable length" tables cover alignments of 2^1 .. 2^DW_U_ORDERS pfns. */
+#define DW_U_ORDERS 6
+#define DW_U_MAX UINT16_MAX
+
+/* One cache line. Range nodes use max_gap/max_u/max_ord1; mapping nodes use phys/prot. */
 struct dw_iova_node {
 	struct dw_iova_node *left, *right;
 	uint64_t lo, hi;
 	uint64_t gap;
-	uint64_t max_gap;
-	uint64_t phys;
+	union {
+		uint64_t max_gap; /* range tree: the largest gap in the subtree */
+		uint64_t phys;    /* mapping tree: physical pfn of lo */
+	};
+	/* max_u[k - 1]: the largest (gap end - gap start aligned up to 2^k) in the subtree,
+	 * saturated at DW_U_MAX: a request of s <= DW_U_MAX pfns aligned to 2^k fits in the
+	 * subtree exactly when max_u[k - 1] >= s, so the search never enters a subtree in vain. */
+	uint16_t max_u[DW_U_ORDERS];
 	int8_t height;
 	uint8_t max_ord1;
 	uint8_t kind;
 	uint8_t prot;
 };
+_Static_assert(sizeof(struct dw_iova_node) == 64, "a tree node is one cache line");
 
 /* Node pool: nodes come from chunks and go back to a free list (no malloc in steady state). */
 struct dw_iova_pool {
@@ -51,7 +63,7 @@ struct dw_iova_pool {
 };
 
 /* Per-thread magazines: sizes 2^0 .. 2^(DW_CACHE_ORDERS-1) granules. */
-#define DW_CACHE_ORDERS 6
+#define DW_CACHE_ORDERS 7
 #define DW_MAG_SIZE 128
 #define DW_DEPOT_MAX 32
 #define DW_MAX_THREADS 64
@@ -118,10 +130,12 @@ static inline bool dw_limit_pfn(const struct dmawin_iova_space *s, uint64_t last
 
 /* tree.c: AVL with gap augmentation. */
 void dw_tree_update(struct dw_iova_node *n);
-struct dw_iova_node *dw_tree_insert(struct dw_iova_node *root, struct dw_iova_node *n);
-struct dw_iova_node *dw_tree_erase(struct dw_iova_node *root, uint64_t key);
-/* Recompute the augmentation along the path from the root to the node keyed @key. */
-void dw_tree_fix_path(struct dw_iova_node *root, uint64_t key);
+/* @touched: a node on the path whose gap the caller changed (recomputed even if its children
+ * did not change), or NULL. */
+struct dw_iova_node *dw_tree_insert(struct dw_iova_node *root, struct dw_iova_node *n,
+				    const struct dw_iova_node *touched);
+struct dw_iova_node *dw_tree_erase(struct dw_iova_node *root, uint64_t key,
+				   const struct dw_iova_node *touched);
 /* The node with the greatest lo <= @pfn, or NULL. */
 struct dw_iova_node *dw_tree_floor(struct dw_iova_node *root, uint64_t pfn);
 /* The node with the smallest lo > @pfn, or NULL. */
@@ -135,7 +149,10 @@ struct dw_fit_req {
 	uint64_t align; /* pfns, power of two */
 	uint64_t lim;   /* highest pfn the range may cover */
 	uint8_t need_ord1;
+	uint8_t uidx; /* 1..DW_U_ORDERS: prune exactly with max_u[uidx - 1]; 0: max_gap/max_ord1 */
 };
+/* Fill need_ord1 and uidx from size and align. */
+void dw_fit_req_prepare(struct dw_fit_req *req);
 /* Highest (top_down) or lowest fitting position; returns the node whose gap holds it. */
 struct dw_iova_node *dw_tree_fit(struct dw_iova_node *root, const struct dw_fit_req *req,
 				 bool top_down, uint64_t *pfn);

@@ -118,7 +118,7 @@ static int dw_map_locked(struct dmawin_iova_space *s, uint64_t lo, const struct 
 		return rc;
 	}
 	for (size_t i = 0; i < n; i++)
-		s->map_root = dw_tree_insert(s->map_root, pieces[i]);
+		s->map_root = dw_tree_insert(s->map_root, pieces[i], NULL);
 	s->nmap += n;
 	s->map_pfns += at - lo;
 	return 0;
@@ -177,7 +177,7 @@ static uint64_t dw_unmap_piece(struct dmawin_iova_space *s, struct dw_iova_node 
 
 	dw_pt_unmap(s, cut_lo, cut_hi);
 	if (n->lo >= lo && n->hi <= hi) {
-		s->map_root = dw_tree_erase(s->map_root, n->lo);
+		s->map_root = dw_tree_erase(s->map_root, n->lo, NULL);
 		dw_pool_put(&s->pool, n);
 		s->nmap--;
 	} else if (n->lo < lo && n->hi > hi) {
@@ -186,7 +186,7 @@ static uint64_t dw_unmap_piece(struct dmawin_iova_space *s, struct dw_iova_node 
 		t->lo = hi + 1;
 		t->phys = n->phys + (t->lo - n->lo);
 		n->hi = lo - 1;
-		s->map_root = dw_tree_insert(s->map_root, t);
+		s->map_root = dw_tree_insert(s->map_root, t, NULL);
 		s->nmap++;
 	} else if (n->lo < lo) {
 		n->hi = lo - 1;

@@ -38,7 +38,7 @@ int dmawin_iova_create(const struct dmawin_iova_config *cfg, struct dmawin_iova_
 	sentinel->lo = sentinel->hi = s->ap_hi + 1;
 	sentinel->gap = s->ap_hi - s->ap_lo + 1;
 	sentinel->kind = DW_KIND_SENTINEL;
-	s->root = dw_tree_insert(NULL, sentinel);
+	s->root = dw_tree_insert(NULL, sentinel, NULL);
 	*out = s;
 	return 0;
 }
@@ -69,7 +69,7 @@ static void dw_insert_in_gap(struct dmawin_iova_space *s, struct dw_iova_node *s
 	n->gap = lo - (succ->lo - succ->gap);
 	/* succ is an ancestor of n's leaf position, so the insert recomputes its augmentation. */
 	succ->gap = succ->lo - hi - 1;
-	s->root = dw_tree_insert(s->root, n);
+	s->root = dw_tree_insert(s->root, n, succ);
 	if (kind == DW_KIND_ALLOC) {
 		s->nalloc++;
 		s->alloc_pfns += hi - lo + 1;
@@ -105,7 +105,7 @@ void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n)
 	/* The successor's gap absorbs n and n's gap; erase recomputes its path (it is n's
 	 * ancestor, or the minimum of n's right subtree that takes n's place). */
 	succ->gap += n->gap + len;
-	s->root = dw_tree_erase(s->root, n->lo);
+	s->root = dw_tree_erase(s->root, n->lo, succ);
 	dw_pool_put(&s->pool, n);
 }
 
@@ -141,8 +141,7 @@ int dw_make_req(const struct dmawin_iova_space *s, uint64_t size, uint64_t align
 	} else {
 		req->align = align >> s->shift;
 	}
-	unsigned ao = dw_floor_log2(req->align), so = dw_floor_log2(req->size);
-	req->need_ord1 = (uint8_t)(DW_MIN(ao, so) + 1);
+	dw_fit_req_prepare(req);
 	if (!dw_limit_pfn(s, last, &req->lim))
 		return -ENOSPC;
 	return 0;

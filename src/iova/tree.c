@@ -3,6 +3,8 @@
  * The augmented AVL tree behind IOVA spaces: O(log n) worst case for insert, erase and for the
  * gap search, whatever the fragmentation (a subtree without a big enough gap is never entered).
  */
+#include <string.h>
+
 #include "iova/iova_int.h"
 
 static inline int dw_height(const struct dw_iova_node *n)
@@ -24,24 +26,57 @@ uint8_t dw_gap_ord1(uint64_t gap_lo, uint64_t gap_len)
 	return (uint8_t)k;
 }
 
+/* The own-gap part of the augmentation: max_gap, max_ord1 and the usable lengths. */
+static inline void dw_gap_aug(struct dw_iova_node *n)
+{
+	uint64_t gap = n->gap, gl = n->lo - gap;
+
+	n->max_gap = gap;
+	if (!gap) {
+		/* Packed ranges (the common case under load) have no gap at all. */
+		n->max_ord1 = 0;
+		memset(n->max_u, 0, sizeof(n->max_u));
+		return;
+	}
+	n->max_ord1 = dw_gap_ord1(gl, gap);
+#pragma GCC unroll 8
+	for (unsigned k = 1; k <= DW_U_ORDERS; k++) {
+		uint64_t pad = (0 - gl) & ((UINT64_C(1) << k) - 1); /* up to the next 2^k boundary */
+		uint64_t u = gap > pad ? gap - pad : 0;
+		n->max_u[k - 1] = (uint16_t)(u > DW_U_MAX ? DW_U_MAX : u);
+	}
+}
+
+static inline void dw_merge_aug(struct dw_iova_node *n, const struct dw_iova_node *c)
+{
+	n->max_gap = DW_MAX(n->max_gap, c->max_gap);
+	n->max_ord1 = DW_MAX(n->max_ord1, c->max_ord1);
+#pragma GCC unroll 8
+	for (unsigned k = 0; k < DW_U_ORDERS; k++)
+		n->max_u[k] = DW_MAX(n->max_u[k], c->max_u[k]);
+}
+
 void dw_tree_update(struct dw_iova_node *n)
 {
 	const struct dw_iova_node *l = n->left, *r = n->right;
 	int hl = dw_height(l), hr = dw_height(r);
-	uint64_t mg = n->gap;
-	uint8_t mo = dw_gap_ord1(n->lo - n->gap, n->gap);
 
 	n->height = (int8_t)(1 + (hl > hr ? hl : hr));
-	if (l) {
-		mg = DW_MAX(mg, l->max_gap);
-		mo = DW_MAX(mo, l->max_ord1);
-	}
-	if (r) {
-		mg = DW_MAX(mg, r->max_gap);
-		mo = DW_MAX(mo, r->max_ord1);
-	}
-	n->max_gap = mg;
-	n->max_ord1 = mo;
+	if (n->kind == DW_KIND_MAP)
+		return; /* mapping nodes keep phys where range nodes keep max_gap */
+	dw_gap_aug(n);
+	if (l)
+		dw_merge_aug(n, l);
+	if (r)
+		dw_merge_aug(n, r);
+}
+
+void dw_fit_req_prepare(struct dw_fit_req *req)
+{
+	unsigned ao = dw_floor_log2(req->align), so = dw_floor_log2(req->size);
+
+	req->need_ord1 = (uint8_t)(DW_MIN(ao, so) + 1);
+	req->uidx = ao >= 1 && ao <= DW_U_ORDERS && req->size <= DW_U_MAX ? (uint8_t)ao : 0;
 }
 
 static struct dw_iova_node *dw_rotate_right(struct dw_iova_node *n)
@@ -84,64 +119,97 @@ static struct dw_iova_node *dw_rebalance(struct dw_iova_node *n)
 	return n;
 }
 
-struct dw_iova_node *dw_tree_insert(struct dw_iova_node *root, struct dw_iova_node *n)
+/*
+ * Insert and erase recompute a node only when something below it changed (or it is @touched,
+ * the node whose gap the caller edited): the augmentation usually settles a few levels above
+ * the leaf, so the walk back up costs compares, not recomputations.
+ */
+struct dw_walk_ctx {
+	const struct dw_iova_node *touched;
+	bool dirty;
+};
+
+static struct dw_iova_node *dw_rebalance_dirty(struct dw_iova_node *n, struct dw_walk_ctx *c)
 {
-	if (!root) {
-		n->left = n->right = NULL;
-		dw_tree_update(n);
-		return n;
-	}
-	if (n->lo < root->lo)
-		root->left = dw_tree_insert(root->left, n);
-	else
-		root->right = dw_tree_insert(root->right, n);
-	return dw_rebalance(root);
+	struct dw_iova_node old = *n;
+	struct dw_iova_node *r = dw_rebalance(n);
+
+	c->dirty = r != n || old.height != r->height || old.max_gap != r->max_gap ||
+		   old.max_ord1 != r->max_ord1 || memcmp(old.max_u, r->max_u, sizeof(r->max_u));
+	return r;
 }
 
-static struct dw_iova_node *dw_remove_min(struct dw_iova_node *t, struct dw_iova_node **min)
+static struct dw_iova_node *dw_insert_rec(struct dw_iova_node *t, struct dw_iova_node *n,
+					  struct dw_walk_ctx *c)
+{
+	if (!t) {
+		n->left = n->right = NULL;
+		dw_tree_update(n);
+		c->dirty = true;
+		return n;
+	}
+	if (n->lo < t->lo)
+		t->left = dw_insert_rec(t->left, n, c);
+	else
+		t->right = dw_insert_rec(t->right, n, c);
+	if (!c->dirty && t != c->touched)
+		return t;
+	return dw_rebalance_dirty(t, c);
+}
+
+struct dw_iova_node *dw_tree_insert(struct dw_iova_node *root, struct dw_iova_node *n,
+				    const struct dw_iova_node *touched)
+{
+	struct dw_walk_ctx c = {touched, false};
+	return dw_insert_rec(root, n, &c);
+}
+
+static struct dw_iova_node *dw_remove_min(struct dw_iova_node *t, struct dw_iova_node **min,
+					  struct dw_walk_ctx *c)
 {
 	if (!t->left) {
 		*min = t;
+		c->dirty = true;
 		return t->right;
 	}
-	t->left = dw_remove_min(t->left, min);
-	return dw_rebalance(t);
+	t->left = dw_remove_min(t->left, min, c);
+	if (!c->dirty && t != c->touched)
+		return t;
+	return dw_rebalance_dirty(t, c);
 }
 
-struct dw_iova_node *dw_tree_erase(struct dw_iova_node *t, uint64_t key)
+static struct dw_iova_node *dw_erase_rec(struct dw_iova_node *t, uint64_t key,
+					 struct dw_walk_ctx *c)
 {
 	if (!t)
 		return NULL;
 	if (key < t->lo) {
-		t->left = dw_tree_erase(t->left, key);
+		t->left = dw_erase_rec(t->left, key, c);
 	} else if (key > t->lo) {
-		t->right = dw_tree_erase(t->right, key);
+		t->right = dw_erase_rec(t->right, key, c);
 	} else {
 		struct dw_iova_node *l = t->left, *r = t->right, *m;
 
+		c->dirty = true;
 		if (!r)
 			return l;
-		r = dw_remove_min(r, &m);
+		r = dw_remove_min(r, &m, c);
 		m->left = l;
 		m->right = r;
-		return dw_rebalance(m);
+		m = dw_rebalance(m);
+		c->dirty = true; /* the subtree has a new root */
+		return m;
 	}
-	return dw_rebalance(t);
+	if (!c->dirty && t != c->touched)
+		return t;
+	return dw_rebalance_dirty(t, c);
 }
 
-void dw_tree_fix_path(struct dw_iova_node *root, uint64_t key)
+struct dw_iova_node *dw_tree_erase(struct dw_iova_node *root, uint64_t key,
+				   const struct dw_iova_node *touched)
 {
-	struct dw_iova_node *stack[128];
-	int depth = 0;
-
-	for (struct dw_iova_node *t = root; t && depth < (int)ARRAY_SIZE(stack);) {
-		stack[depth++] = t;
-		if (key == t->lo)
-			break;
-		t = key < t->lo ? t->left : t->right;
-	}
-	while (depth > 0)
-		dw_tree_update(stack[--depth]);
+	struct dw_walk_ctx c = {touched, false};
+	return dw_erase_rec(root, key, &c);
 }
 
 struct dw_iova_node *dw_tree_floor(struct dw_iova_node *t, uint64_t pfn)
@@ -181,9 +249,15 @@ struct dw_iova_node *dw_tree_find(struct dw_iova_node *t, uint64_t key)
 	return t;
 }
 
+/* Whether the subtree cannot hold the request: exact for alignments of 1 and 2^1..2^DW_U_ORDERS
+ * pfns, and for larger naturally aligned powers of two; a necessary condition otherwise. */
 static inline bool dw_fit_prune(const struct dw_iova_node *t, const struct dw_fit_req *req)
 {
-	return !t || t->max_gap < req->size || t->max_ord1 < req->need_ord1;
+	if (!t || t->max_gap < req->size)
+		return true;
+	if (req->uidx)
+		return t->max_u[req->uidx - 1] < req->size;
+	return t->max_ord1 < req->need_ord1;
 }
 
 /* Highest aligned start inside the gap of @t, clipped at the limit. */

@@ -46,10 +46,10 @@ static void test_alloc_fast_rounds_small_sizes_to_power_of_two(void **st)
 	assert_int_equal(dmawin_iova_find(s, a, &ar), 0);
 	assert_true(ar.start == a && ar.len == 4 * G && a % (4 * G) == 0);
 	/* Above the cached sizes: exact size, natural alignment. */
-	assert_int_equal(dmawin_iova_alloc_fast(s, 33 * G, DMAWIN_IOVA_LAST_32BIT, &a), 0);
+	assert_int_equal(dmawin_iova_alloc_fast(s, 65 * G, DMAWIN_IOVA_LAST_32BIT, &a), 0);
 	assert_int_equal(dmawin_iova_find(s, a, &ar), 0);
-	assert_true(ar.len == 33 * G && a % (64 * G) == 0);
-	assert_int_equal(dmawin_iova_free_fast(s, a, 33 * G), 0);
+	assert_true(ar.len == 65 * G && a % (128 * G) == 0);
+	assert_int_equal(dmawin_iova_free_fast(s, a, 65 * G), 0);
 	assert_true(allocated(s) == 1);
 	dmawin_iova_destroy(s);
 }
@@ -102,10 +102,10 @@ static void test_fast_bad_args_einval(void **st)
 	assert_int_equal(dmawin_iova_free_fast(s, 0x10, G), -EINVAL);
 	assert_int_equal(dmawin_iova_free_fast(s, 0, G + 1), -EINVAL);
 	/* Uncached sizes are checked by the tree. */
-	assert_int_equal(dmawin_iova_free_fast(s, 0, 64 * G), -ENOENT);
-	assert_int_equal(dmawin_iova_alloc_fast(s, 64 * G, DMAWIN_IOVA_LAST_ANY, &a), 0);
-	assert_int_equal(dmawin_iova_free_fast(s, a, 48 * G), -EINVAL);
-	assert_int_equal(dmawin_iova_free_fast(s, a, 64 * G), 0);
+	assert_int_equal(dmawin_iova_free_fast(s, 0, 128 * G), -ENOENT);
+	assert_int_equal(dmawin_iova_alloc_fast(s, 128 * G, DMAWIN_IOVA_LAST_ANY, &a), 0);
+	assert_int_equal(dmawin_iova_free_fast(s, a, 96 * G), -EINVAL);
+	assert_int_equal(dmawin_iova_free_fast(s, a, 128 * G), 0);
 	/* A misaligned start for a cached size is never cached: the tree refuses it. */
 	assert_int_equal(dmawin_iova_alloc_fixed(s, 3 * G, 2 * G), 0);
 	assert_int_equal(dmawin_iova_free_fast(s, 3 * G, 2 * G), 0);
@@ -151,6 +151,14 @@ static void test_enospc_flushes_cache_and_retries(void **st)
 	assert_true(allocated(s) == 64);
 	/* The whole space is cached single pages; a 64-page allocation flushes them. */
 	assert_int_equal(dmawin_iova_alloc(s, 64 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &a), 0);
+	assert_true(a == 0 && allocated(s) == 1);
+	assert_int_equal(dmawin_iova_free(s, a, 0), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(dmawin_iova_alloc_fast(s, G, DMAWIN_IOVA_LAST_ANY, &v[i]), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(dmawin_iova_free_fast(s, v[i], G), 0);
+	/* So does a fast allocation of the largest cached size. */
+	assert_int_equal(dmawin_iova_alloc_fast(s, 64 * G, DMAWIN_IOVA_LAST_ANY, &a), 0);
 	assert_true(a == 0 && allocated(s) == 1);
 	assert_int_equal(dmawin_iova_free(s, a, 0), 0);
 	/* And a fast allocation of another size does the same. */

@@ -75,7 +75,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		x->fast = rnd(w) % 4 != 0;
-		x->size = (1 + rnd(w) % (x->fast ? 40 : 16)) * G;
+		x->size = (1 + rnd(w) % (x->fast ? 80 : 16)) * G;
 		int rc = x->fast ? dmawin_iova_alloc_fast(sp, x->size, DMAWIN_IOVA_LAST_ANY, &x->iova)
 				 : dmawin_iova_alloc(sp, x->size, 0, DMAWIN_IOVA_LAST_ANY, 0, &x->iova);
 		if (rc == -ENOSPC)
