@@ -51,8 +51,8 @@ static void rig_down(struct rig *r)
 
 static int add_dev(struct rig *r, unsigned slot, unsigned bits, unsigned *id)
 {
-	struct dmawin_guest_device_config dc = {.phb_index = 0, .devfn = (uint8_t)(slot << 3),
-						.dma_mask_bits = bits};
+	struct dmawin_guest_device_config dc = {
+		.phb_index = 0, .devfn = (uint8_t)(slot << 3), .dma_mask_bits = bits};
 	return dmawin_guest_device_add(r->g, &dc, id);
 }
 
@@ -71,7 +71,8 @@ static double map_unmap(const struct bench_params *p, unsigned bits,
 	uint64_t t0 = bench_now_ns();
 	for (uint64_t i = 0; i < ops; i++) {
 		uint64_t phys = 0x1000000 + ((i & 1023) << 12);
-		if (dmawin_guest_map_single(r.g, id, phys, 4096, DMAWIN_GUEST_BIDIRECTIONAL, &dma) ||
+		if (dmawin_guest_map_single(r.g, id, phys, 4096, DMAWIN_GUEST_BIDIRECTIONAL,
+					    &dma) ||
 		    dmawin_guest_unmap_single(r.g, id, dma, 4096, DMAWIN_GUEST_BIDIRECTIONAL)) {
 			rig_down(&r);
 			return -EIO;
@@ -190,16 +191,16 @@ static double memset_16m(const struct bench_params *p)
 BENCH_WORKLOAD(guest_map_unmap_4k_indirect, .name = "guest_map_unmap_4k_indirect",
 	       .description = "dma_map_single+unmap of 4 KiB on the default window (pool "
 			      "allocator, H_PUT_TCE + H_STUFF_TCE), ns per pair",
-	       .run = map_unmap_pool, .baseline_name = "papr_put_stuff_4k",
-	       .baseline = bare_hcalls)
+	       .run = map_unmap_pool, .baseline_name = "papr_put_stuff_4k", .baseline = bare_hcalls)
 BENCH_WORKLOAD(guest_map_unmap_4k_indirect_iova, .name = "guest_map_unmap_4k_indirect_iova",
 	       .description = "as guest_map_unmap_4k_indirect with the iova-layer allocator",
 	       .run = map_unmap_iova, .baseline_name = "guest_map_unmap_4k_indirect",
 	       .baseline = map_unmap_pool)
-BENCH_WORKLOAD(guest_map_unmap_direct, .name = "guest_map_unmap_direct",
-	       .description = "dma_map_single+unmap of 4 KiB on a direct DDW (no hcall), ns per pair",
-	       .run = map_unmap_direct, .baseline_name = "guest_map_unmap_4k_indirect",
-	       .baseline = map_unmap_pool)
+BENCH_WORKLOAD(
+	guest_map_unmap_direct, .name = "guest_map_unmap_direct",
+	.description = "dma_map_single+unmap of 4 KiB on a direct DDW (no hcall), ns per pair",
+	.run = map_unmap_direct, .baseline_name = "guest_map_unmap_4k_indirect",
+	.baseline = map_unmap_pool)
 BENCH_WORKLOAD(guest_direct_map_ram_64k, .name = "guest_direct_map_ram_64k",
 	       .description = "DDW probe + direct map of a 1 TiB sparse guest with 64K TCEs "
 			      "(16M TCEs, 32768 H_PUT_TCE_INDIRECT), ns per whole map",

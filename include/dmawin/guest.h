@@ -71,9 +71,9 @@ enum dmawin_guest_allocator {
 
 /* How a probed device does DMA. */
 enum dmawin_guest_mode {
-	DMAWIN_GUEST_MODE_NONE = 0,      /* not probed, or no usable window (maps fail -ENODEV) */
-	DMAWIN_GUEST_MODE_DEFAULT = 1,   /* dynamic TCEs in the default 32-bit window */
-	DMAWIN_GUEST_MODE_DIRECT = 2,    /* DDW mapping all RAM: dma = phys + window start */
+	DMAWIN_GUEST_MODE_NONE = 0,	 /* not probed, or no usable window (maps fail -ENODEV) */
+	DMAWIN_GUEST_MODE_DEFAULT = 1,	 /* dynamic TCEs in the default 32-bit window */
+	DMAWIN_GUEST_MODE_DIRECT = 2,	 /* DDW mapping all RAM: dma = phys + window start */
 	DMAWIN_GUEST_MODE_DDW_TABLE = 3, /* DDW too small for all RAM: dynamic TCEs in it */
 };
 
@@ -82,7 +82,7 @@ struct dmawin_guest_config {
 	unsigned page_shift;
 	bool disable_ddw;  /* kernel parameter "disable_ddw" */
 	bool multitce_off; /* kernel parameter "multitce=off" (also off without hcall-multi-tce) */
-	bool novmerge;     /* kernel parameter "iommu=novmerge": no merging of SG segments */
+	bool novmerge;	   /* kernel parameter "iommu=novmerge": no merging of SG segments */
 	bool pmem_present; /* the device tree has an ibm,pmemory node */
 	/* MAX_PHYSMEM_BITS of the kernel; 0 = 51 (ppc64 book3s, Linux 6.1). */
 	unsigned max_physmem_bits;
@@ -99,7 +99,7 @@ struct dmawin_guest_device_config {
 	const char *name;   /* e.g. "nvme"; copied, for messages only; NULL = "" */
 	uint32_t phb_index; /* QEMU PHB index the device sits behind */
 	uint8_t bus;
-	uint8_t devfn;      /* slot << 3 | function */
+	uint8_t devfn; /* slot << 3 | function */
 	/* The mask the driver passes to dma_set_mask(): 32..64 bits. */
 	unsigned dma_mask_bits;
 	/* dma_parms: max segment size (0 = 65536, the PCI default) and segment boundary mask
@@ -111,47 +111,47 @@ struct dmawin_guest_device_config {
 struct dmawin_guest_device_info {
 	enum dmawin_guest_mode mode;
 	unsigned dma_mask_bits;
-	uint32_t liobn;          /* the window the device uses (0 when mode NONE) */
-	uint64_t window_start;   /* its bus address */
-	uint64_t window_size;    /* bytes */
-	unsigned page_shift;     /* its IOMMU page shift */
-	uint64_t dma_offset;     /* DIRECT: bus address = phys + dma_offset */
-	uint64_t direct_limit;   /* DIRECT with ibm,pmemory too big: phys below it go direct */
+	uint32_t liobn;	       /* the window the device uses (0 when mode NONE) */
+	uint64_t window_start; /* its bus address */
+	uint64_t window_size;  /* bytes */
+	unsigned page_shift;   /* its IOMMU page shift */
+	uint64_t dma_offset;   /* DIRECT: bus address = phys + dma_offset */
+	uint64_t direct_limit; /* DIRECT with ibm,pmemory too big: phys below it go direct */
 };
 
 /* One entry of a scatter-gather list (Linux's struct scatterlist, reduced). */
 struct dmawin_guest_sg {
-	uint64_t phys;        /* in: guest physical address */
-	uint64_t len;         /* in: bytes, > 0 */
+	uint64_t phys;	      /* in: guest physical address */
+	uint64_t len;	      /* in: bytes, > 0 */
 	uint64_t dma_address; /* out: bus address of the output segment starting here */
 	uint64_t dma_len;     /* out: its length (0 for entries merged into a previous one) */
 };
 
 struct dmawin_guest_stats {
-	uint64_t h_put_tce;          /* H_PUT_TCE calls */
+	uint64_t h_put_tce;	     /* H_PUT_TCE calls */
 	uint64_t h_put_tce_indirect; /* H_PUT_TCE_INDIRECT calls */
-	uint64_t h_stuff_tce;        /* H_STUFF_TCE calls */
-	uint64_t hcall_errors;       /* hcalls that returned anything but H_SUCCESS */
+	uint64_t h_stuff_tce;	     /* H_STUFF_TCE calls */
+	uint64_t hcall_errors;	     /* hcalls that returned anything but H_SUCCESS */
 	uint64_t rtas_query, rtas_create, rtas_remove, rtas_reset;
 	uint64_t rtas_errors;
-	uint64_t tces_set;           /* TCEs written with permission bits */
-	uint64_t tces_cleared;       /* TCEs written as 0 */
-	uint64_t maps;               /* successful map_single / sg segment / coherent maps */
+	uint64_t tces_set;     /* TCEs written with permission bits */
+	uint64_t tces_cleared; /* TCEs written as 0 */
+	uint64_t maps;	       /* successful map_single / sg segment / coherent maps */
 	uint64_t unmaps;
-	uint64_t direct_maps;        /* maps served by address computation (no hcall) */
-	uint64_t map_failures;       /* maps refused: window exhausted, mask, hcall error */
-	uint64_t ddw_created;        /* DDWs created (direct or indirect) */
-	uint64_t ddw_reused;         /* probes that found their PE's DDW */
-	uint64_t ddw_failed;         /* PEs put on the failed list */
-	uint64_t default_removed;    /* default windows removed to make room for a DDW */
+	uint64_t direct_maps;	  /* maps served by address computation (no hcall) */
+	uint64_t map_failures;	  /* maps refused: window exhausted, mask, hcall error */
+	uint64_t ddw_created;	  /* DDWs created (direct or indirect) */
+	uint64_t ddw_reused;	  /* probes that found their PE's DDW */
+	uint64_t ddw_failed;	  /* PEs put on the failed list */
+	uint64_t default_removed; /* default windows removed to make room for a DDW */
 };
 
 struct dmawin_guest_window_stats {
 	uint32_t liobn;
-	uint64_t entries;   /* TCEs in the window */
-	uint64_t used;      /* entries allocated by the DMA API (occupancy) */
-	uint64_t reserved;  /* entries never allocated (entry 0 at bus 0, the 32-bit MMIO hole) */
-	bool direct;        /* a direct window: all RAM mapped, no allocator */
+	uint64_t entries;  /* TCEs in the window */
+	uint64_t used;	   /* entries allocated by the DMA API (occupancy) */
+	uint64_t reserved; /* entries never allocated (entry 0 at bus 0, the 32-bit MMIO hole) */
+	bool direct;	   /* a direct window: all RAM mapped, no allocator */
 };
 
 /**
@@ -376,8 +376,7 @@ DMAWIN_API void dmawin_guest_set_trace(struct dmawin_guest *g, dmawin_guest_line
  * Return: the length of the line (as snprintf, it may exceed @len - 1: then it is truncated);
  * -EINVAL for an unknown event type.
  */
-DMAWIN_API int dmawin_guest_format_trace(const struct dmawin_papr_trace *ev, char *buf,
-					 size_t len);
+DMAWIN_API int dmawin_guest_format_trace(const struct dmawin_papr_trace *ev, char *buf, size_t len);
 
 DMAWIN_END_DECLS
 

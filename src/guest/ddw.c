@@ -9,9 +9,9 @@
 #include "guest/guest_int.h"
 
 /* Linux 0-based indexes into ibm,ddw-extensions ([0] is the count). */
-#define DDW_EXT_RESET_DMA_WIN 1
+#define DDW_EXT_RESET_DMA_WIN  1
 #define DDW_EXT_QUERY_OUT_SIZE 2
-#define RTAS_BUSY_TRIES 16
+#define RTAS_BUSY_TRIES	       16
 
 static unsigned order_base_2(uint64_t v)
 {
@@ -186,7 +186,8 @@ static void plan_window(struct dmawin_guest *g, const struct dmawin_papr_ddw_que
 	if (g->cfg.pmem_present && maxbits >= ps && maxbits - ps < 64 &&
 	    q->largest_block >= (1ull << (maxbits - ps)))
 		len = maxbits;
-	bool enough = len < ps || len - ps >= 64 ? len < ps : q->largest_block >= (1ull << (len - ps));
+	bool enough =
+		len < ps || len - ps >= 64 ? len < ps : q->largest_block >= (1ull << (len - ps));
 	if (!enough) {
 		/* order_base_2(largest_block << page_shift), without the 64-bit overflow */
 		plan->len = order_base_2(q->largest_block) + ps;
@@ -230,8 +231,8 @@ static int free_default_window(struct dmawin_guest *g, struct guest_device *d,
 	return 0;
 }
 
-static int create_and_map(struct dmawin_guest *g, struct guest_device *d, const struct ddw_plan *plan,
-			  struct guest_ddw *w)
+static int create_and_map(struct dmawin_guest *g, struct guest_device *d,
+			  const struct ddw_plan *plan, struct guest_ddw *w)
 {
 	if (create_ddw(g, d, plan->page_shift, plan->len, &w->liobn, &w->start) != 0)
 		return -EIO;

@@ -44,8 +44,8 @@ static int direct_map(struct dmawin_guest *g, struct guest_device *d, uint64_t p
 		      uint64_t *dma)
 {
 	uint64_t a, end;
-	if (__builtin_add_overflow(phys, d->dma_offset, &a) || __builtin_add_overflow(a, len, &end) ||
-	    end > d->direct_end || end - 1 > d->mask) {
+	if (__builtin_add_overflow(phys, d->dma_offset, &a) ||
+	    __builtin_add_overflow(a, len, &end) || end > d->direct_end || end - 1 > d->mask) {
 		guest_count(g, GUEST_CTR(map_failures), 1);
 		return -ERANGE;
 	}
@@ -98,8 +98,8 @@ static int map_one(struct dmawin_guest *g, struct guest_device *d, uint64_t phys
 	*via_table = !goes_direct(d, phys, len);
 	if (!*via_table)
 		return direct_map(g, d, phys, len, dma);
-	return table_map(g, d, phys, len, proto_of(dir), handle, page_align_order(g, d->tbl, phys, len),
-			 dma);
+	return table_map(g, d, phys, len, proto_of(dir), handle,
+			 page_align_order(g, d->tbl, phys, len), dma);
 }
 
 static int unmap_one(struct dmawin_guest *g, struct guest_device *d, uint64_t dma, uint64_t len)
@@ -271,7 +271,8 @@ int dmawin_guest_alloc_coherent(struct dmawin_guest *g, unsigned id, uint64_t si
 		unsigned shift = d->tbl->page_shift;
 		uint64_t io = (size - 1) >> shift;
 		unsigned io_order = io ? 64 - (unsigned)__builtin_clzll(io) : 0;
-		rc = table_map(g, d, p, size, proto_of(DMAWIN_GUEST_BIDIRECTIONAL), NULL, io_order, dma);
+		rc = table_map(g, d, p, size, proto_of(DMAWIN_GUEST_BIDIRECTIONAL), NULL, io_order,
+			       dma);
 	} else {
 		rc = -ENODEV;
 	}
@@ -306,8 +307,9 @@ int dmawin_guest_free_coherent(struct dmawin_guest *g, unsigned id, uint64_t siz
 		return -EINVAL;
 	size = (size + g->page_size - 1) & ~(g->page_size - 1);
 	struct dmawin_iova_area a;
-	if (dmawin_iova_find(g->kmem, phys, &a) || a.kind != DMAWIN_IOVA_ALLOCATED || a.start != phys ||
-	    a.len != g->page_size << order_of(size >> g->cfg.page_shift) || phys == g->list_gpa)
+	if (dmawin_iova_find(g->kmem, phys, &a) || a.kind != DMAWIN_IOVA_ALLOCATED ||
+	    a.start != phys || a.len != g->page_size << order_of(size >> g->cfg.page_shift) ||
+	    phys == g->list_gpa)
 		return -ENOENT;
 	if (goes_direct(d, phys, size)) {
 		if (dma != phys + d->dma_offset)

@@ -41,7 +41,8 @@ uint64_t guest_hotplug_max(struct dmawin_guest *g)
 	uint64_t top = dmawin_mem_top(g->mem);
 	if (mc && mc->maxmem > mc->ram_size) {
 		uint64_t gib = 1ull << 30;
-		uint64_t lrdr = ((mc->ram_size + gib - 1) & ~(gib - 1)) + (mc->maxmem - mc->ram_size);
+		uint64_t lrdr =
+			((mc->ram_size + gib - 1) & ~(gib - 1)) + (mc->maxmem - mc->ram_size);
 		if (lrdr > top)
 			top = lrdr;
 	}
@@ -140,7 +141,8 @@ int dmawin_guest_device_add(struct dmawin_guest *g, const struct dmawin_guest_de
 		return -ENODEV;
 	for (unsigned i = 0; i < g->ndev; i++) {
 		const struct guest_device *o = g->devs[i];
-		if (o->present && o->phb == p && o->cfg.bus == cfg->bus && o->cfg.devfn == cfg->devfn)
+		if (o->present && o->phb == p && o->cfg.bus == cfg->bus &&
+		    o->cfg.devfn == cfg->devfn)
 			return -EEXIST;
 	}
 	if (g->ndev >= DMAWIN_GUEST_MAX_DEVICES)
@@ -231,7 +233,9 @@ int dmawin_guest_window_stats(struct dmawin_guest *g, uint32_t liobn,
 	}
 	if (w && direct) {
 		ws->direct = true;
-		ws->entries = w->window_shift - w->page_shift < 64 ? 1ull << (w->window_shift - w->page_shift) : 0;
+		ws->entries = w->window_shift - w->page_shift < 64
+				      ? 1ull << (w->window_shift - w->page_shift)
+				      : 0;
 		return 0;
 	}
 	return -ENOENT;
@@ -244,14 +248,14 @@ struct qemu_mask {
 
 /* The masks Linux drivers set for QEMU's PCI device models (see the header). */
 static const struct qemu_mask qemu_masks[] = {
-	{"nvme", 64},           {"e1000", 32},          {"e1000-82544gc", 32},
-	{"e1000-82545em", 32},  {"e1000e", 64},         {"igb", 64},
+	{"nvme", 64},		{"e1000", 32},		{"e1000-82544gc", 32},
+	{"e1000-82545em", 32},	{"e1000e", 64},		{"igb", 64},
 	{"virtio-net-pci", 64}, {"virtio-blk-pci", 64}, {"virtio-scsi-pci", 64},
 	{"virtio-rng-pci", 64}, {"virtio-gpu-pci", 64}, {"virtio-balloon-pci", 64},
-	{"qemu-xhci", 64},      {"nec-usb-xhci", 64},   {"megasas", 64},
-	{"megasas-gen2", 64},   {"vfio-pci", 64},
-	{"rtl8139", 32},        {"pcnet", 32},          {"ne2k_pci", 32},
-	{"pci-ohci", 32},       {"usb-ehci", 32},       {"ich9-usb-ehci1", 32},
+	{"qemu-xhci", 64},	{"nec-usb-xhci", 64},	{"megasas", 64},
+	{"megasas-gen2", 64},	{"vfio-pci", 64},	{"rtl8139", 32},
+	{"pcnet", 32},		{"ne2k_pci", 32},	{"pci-ohci", 32},
+	{"usb-ehci", 32},	{"ich9-usb-ehci1", 32},
 };
 
 int dmawin_guest_mask_for_qemu_device(const char *type, unsigned *bits)

@@ -14,12 +14,13 @@
 #include "dmawin/iova.h"
 #include "dmawin/mem.h"
 
-#define GUEST_NR_POOLS 4      /* IOMMU_NR_POOLS */
-#define GUEST_BLOCKSIZE 16    /* it_blocksize: small allocations start on a new 16-entry block */
-#define GUEST_LARGE_NPAGES 15 /* largealloc = npages > 15 */
+#define GUEST_NR_POOLS	   4   /* IOMMU_NR_POOLS */
+#define GUEST_BLOCKSIZE	   16  /* it_blocksize: small allocations start on a new 16-entry block */
+#define GUEST_LARGE_NPAGES 15  /* largealloc = npages > 15 */
 #define GUEST_LIST_ENTRIES 512 /* TCEs in one 4 KiB list page */
-#define GUEST_MAX_ORDER 13     /* IOMAP_MAX_ORDER */
-#define GUEST_MMIO32_START 0x80000000ull /* the 32-bit MMIO bus range reserved in an indirect DDW */
+#define GUEST_MAX_ORDER	   13  /* IOMAP_MAX_ORDER */
+#define GUEST_MMIO32_START 0x80000000ull /* the 32-bit MMIO bus range reserved in an indirect DDW  \
+					  */
 #define GUEST_MMIO32_END 0x100000000ull
 
 struct guest_pool {
@@ -31,7 +32,7 @@ struct guest_table {
 	uint32_t liobn;
 	unsigned page_shift;
 	uint64_t offset; /* it_offset: bus start >> page_shift */
-	uint64_t size;   /* it_size: entries */
+	uint64_t size;	 /* it_size: entries */
 	enum dmawin_guest_allocator alloc;
 	pthread_mutex_t lock;
 	/* pool allocator */
@@ -77,7 +78,8 @@ struct guest_device {
 	enum dmawin_guest_mode mode;
 	unsigned mask_bits;
 	uint64_t mask;
-	struct guest_table *tbl; /* DEFAULT / DDW_TABLE; also the fallback table of a limited DIRECT */
+	struct guest_table
+		*tbl; /* DEFAULT / DDW_TABLE; also the fallback table of a limited DIRECT */
 	uint64_t dma_offset;
 	uint64_t direct_limit; /* 0 = everything direct */
 	uint64_t direct_end;   /* bus end of the direct window */
@@ -144,8 +146,8 @@ int guest_table_create(struct dmawin_guest *g, uint32_t liobn, uint64_t bus_star
 		       struct guest_table **out);
 void guest_table_destroy(struct guest_table *t);
 int guest_table_clear(struct dmawin_guest *g, struct guest_table *t);
-int64_t guest_range_alloc(struct guest_table *t, uint64_t npages, uint64_t *handle,
-			  uint64_t mask, unsigned align_order, uint64_t boundary);
+int64_t guest_range_alloc(struct guest_table *t, uint64_t npages, uint64_t *handle, uint64_t mask,
+			  unsigned align_order, uint64_t boundary);
 int guest_range_free(struct guest_table *t, uint64_t entry, uint64_t npages);
 bool guest_range_is_allocated(struct guest_table *t, uint64_t entry, uint64_t npages);
 

@@ -92,7 +92,8 @@ int guest_tce_build(struct dmawin_guest *g, uint32_t liobn, unsigned shift, uint
 	int64_t rc = 0;
 	if (npages == 1 || !g->multitce) {
 		for (; done < npages; done++) {
-			rc = put_tce(g, liobn, (entry + done) << shift, proto | ((rpn + done) << shift));
+			rc = put_tce(g, liobn, (entry + done) << shift,
+				     proto | ((rpn + done) << shift));
 			if (rc)
 				break;
 		}
@@ -150,7 +151,8 @@ int guest_tce_setrange(struct dmawin_guest *g, const struct guest_ddw *w, uint64
 	if (!g->multitce) {
 		/* tce_build_pSeriesLP() with npages = bytes >> tce_shift, truncated */
 		uint64_t entry = (phys + w->start) >> shift;
-		return guest_tce_build(g, w->liobn, shift, entry, len >> shift, phys, proto) ? -EIO : 0;
+		return guest_tce_build(g, w->liobn, shift, entry, len >> shift, phys, proto) ? -EIO
+											     : 0;
 	}
 	uint64_t next = phys;
 	uint64_t num = range_tces(&next, len, shift);

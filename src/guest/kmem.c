@@ -28,9 +28,8 @@ int guest_kmem_init(struct dmawin_guest *g)
 		return -EINVAL;
 	g->cfg.kmem_start = start;
 	g->cfg.kmem_size = size;
-	struct dmawin_iova_config ic = {.granule_shift = g->cfg.page_shift,
-					.start = start,
-					.last = end - 1};
+	struct dmawin_iova_config ic = {
+		.granule_shift = g->cfg.page_shift, .start = start, .last = end - 1};
 	int rc = dmawin_iova_create(&ic, &g->kmem);
 	if (rc)
 		return rc;
@@ -46,7 +45,8 @@ int guest_kmem_init(struct dmawin_guest *g)
 /* A zeroed block of @size bytes (a power-of-two number of kernel pages). */
 int guest_kmem_alloc(struct dmawin_guest *g, uint64_t size, uint64_t *gpa)
 {
-	int rc = dmawin_iova_alloc(g->kmem, size, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, gpa);
+	int rc = dmawin_iova_alloc(g->kmem, size, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP,
+				   gpa);
 	if (rc)
 		return rc == -ENOSPC ? -ENOMEM : rc;
 	void *host;

@@ -31,7 +31,8 @@ static int set_mask(struct dmawin_guest *g, struct guest_device *d, unsigned bit
 		d->mode = DMAWIN_GUEST_MODE_DIRECT;
 		d->dma_offset = w->start;
 		d->direct_end = w->start + (1ull << w->window_shift);
-		/* ibm,pmemory not covered: only RAM goes direct, the rest through the default window */
+		/* ibm,pmemory not covered: only RAM goes direct, the rest through the default
+		 * window */
 		if (g->cfg.pmem_present && w->window_shift == max_ram_len)
 			d->direct_limit = 1ull << w->window_shift;
 		d->tbl = p->tbl0;
@@ -163,7 +164,8 @@ int dmawin_guest_phb_setup(struct dmawin_guest *g, uint32_t phb_index)
 static int check_range(struct dmawin_guest *g, uint64_t gpa, uint64_t size)
 {
 	uint64_t end;
-	if (size == 0 || ((gpa | size) & (g->page_size - 1)) || __builtin_add_overflow(gpa, size, &end))
+	if (size == 0 || ((gpa | size) & (g->page_size - 1)) ||
+	    __builtin_add_overflow(gpa, size, &end))
 		return -EINVAL;
 	return 0;
 }
@@ -182,7 +184,8 @@ static int memory_notify(struct dmawin_guest *g, uint64_t gpa, uint64_t size, bo
 		const struct guest_ddw *w = &g->phbs[i].ddw;
 		if (!w->present || !w->direct)
 			continue;
-		rc = online ? guest_tce_setrange(g, w, gpa, size) : guest_tce_clearrange(g, w, gpa, size);
+		rc = online ? guest_tce_setrange(g, w, gpa, size)
+			    : guest_tce_clearrange(g, w, gpa, size);
 		if (rc && online)
 			guest_tce_clearrange(g, w, gpa, size);
 		if (rc)

@@ -95,9 +95,10 @@ static uint64_t area_alloc(uint64_t *map, uint64_t limit, uint64_t start, uint64
 static void pool_init(struct guest_table *t)
 {
 	uint64_t bytes = t->size << t->page_shift;
-	t->nr_pools = (t->page_shift < 64 && bytes >> t->page_shift == t->size && bytes >= (1ull << 30))
-			      ? GUEST_NR_POOLS
-			      : 1;
+	t->nr_pools =
+		(t->page_shift < 64 && bytes >> t->page_shift == t->size && bytes >= (1ull << 30))
+			? GUEST_NR_POOLS
+			: 1;
 	t->poolsize = (t->size * 3 / 4) / t->nr_pools;
 	unsigned i;
 	for (i = 0; i < t->nr_pools; i++) {
@@ -141,10 +142,13 @@ static int64_t pool_alloc(struct guest_table *t, uint64_t npages, uint64_t *hand
 				start &= mask;
 			}
 		}
-		uint64_t n = area_alloc(t->map, limit, start, npages, t->offset, boundary, align_mask);
+		uint64_t n =
+			area_alloc(t->map, limit, start, npages, t->offset, boundary, align_mask);
 		if (n != UINT64_MAX) {
 			uint64_t end = n + npages;
-			pool->hint = large ? end : (end + GUEST_BLOCKSIZE - 1) & ~(uint64_t)(GUEST_BLOCKSIZE - 1);
+			pool->hint = large ? end
+					   : (end + GUEST_BLOCKSIZE - 1) &
+						     ~(uint64_t)(GUEST_BLOCKSIZE - 1);
 			if (handle)
 				*handle = end;
 			return (int64_t)n;
@@ -258,7 +262,8 @@ int guest_range_free(struct guest_table *t, uint64_t entry, uint64_t npages)
 		uint64_t end = (t->offset + entry + npages) << t->page_shift;
 		while (pos < end) {
 			struct dmawin_iova_area a;
-			if (dmawin_iova_find(t->iova, pos, &a) || dmawin_iova_free(t->iova, a.start, 0))
+			if (dmawin_iova_find(t->iova, pos, &a) ||
+			    dmawin_iova_free(t->iova, a.start, 0))
 				break;
 			pos = a.start + a.len;
 		}
@@ -288,7 +293,8 @@ static int table_reserve(struct guest_table *t, uint64_t res_start, uint64_t res
 				return rc;
 		}
 		if (lo < hi) {
-			int rc = dmawin_iova_reserve(t->iova, lo << t->page_shift, (hi - lo) << t->page_shift);
+			int rc = dmawin_iova_reserve(t->iova, lo << t->page_shift,
+						     (hi - lo) << t->page_shift);
 			if (rc)
 				return rc;
 		}

@@ -90,8 +90,10 @@ static inline void gt_start(struct gt *t)
 static inline unsigned gt_dev(struct gt *t, const char *name, uint32_t phb, uint8_t slot,
 			      unsigned bits)
 {
-	struct dmawin_guest_device_config dc = {.name = name, .phb_index = phb,
-						.devfn = (uint8_t)(slot << 3), .dma_mask_bits = bits};
+	struct dmawin_guest_device_config dc = {.name = name,
+						.phb_index = phb,
+						.devfn = (uint8_t)(slot << 3),
+						.dma_mask_bits = bits};
 	unsigned id;
 	assert_int_equal(dmawin_guest_device_add(t->g, &dc, &id), 0);
 	return id;

@@ -37,9 +37,10 @@ static void test_boot_default_ddw_16m_one_batch(void **state)
 				      "tcevalue=0x0 npages=512 ret=0") >= 0);
 	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_query " BUID0 " addr=0x0, 1 windows "
 				      "available, max window size=0x80000000, mask=0x107") >= 0);
-	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_create " BUID0 " addr=0x0, page size="
-				      "0x1000000, requested=0x80000000, start addr=0x800000000000000, "
-				      "liobn=0x80000001") >= 0);
+	assert_true(gt_find(&t.lines,
+			    "spapr_iommu_ddw_create " BUID0 " addr=0x0, page size="
+			    "0x1000000, requested=0x80000000, start addr=0x800000000000000, "
+			    "liobn=0x80000001") >= 0);
 	long ind = gt_find(&t.lines, "spapr_iommu_pci_indirect liobn=0x80000001 "
 				     "ioba=0x800000000000000 tcelist=");
 	assert_true(ind >= 0);
@@ -87,8 +88,9 @@ static void test_boot_pgsz_64k_64_batches(void **state)
 	assert_int_equal(s.tces_set, 32768);
 	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_query " BUID0 " addr=0x0, 1 windows "
 				      "available, max window size=0x80000000, mask=0x3") >= 0);
-	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_create " BUID0 " addr=0x0, page size=0x10000,"
-				      " requested=0x80000000") >= 0);
+	assert_true(gt_find(&t.lines,
+			    "spapr_iommu_ddw_create " BUID0 " addr=0x0, page size=0x10000,"
+			    " requested=0x80000000") >= 0);
 	/* the last batch: ioba of TCE 32256, last TCE = the last 64K page of RAM */
 	assert_non_null(strstr(t.lines.v[t.lines.n - 1], "ioba=0x80000007e000000"));
 	assert_non_null(strstr(t.lines.v[t.lines.n - 1], "iobaN=0x1ff tceN=0x7fff0003 ret=0"));
@@ -175,8 +177,8 @@ static void test_boot_dma64_at_4g(void **state)
 	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_create " BUID0 " addr=0x0, page size="
 				      "0x1000000, requested=0x80000000, start addr=0x100000000, "
 				      "liobn=0x80000001") >= 0);
-	assert_true(gt_find(&t.lines, "spapr_iommu_pci_indirect liobn=0x80000001 ioba=0x100000000") >=
-		    0);
+	assert_true(gt_find(&t.lines,
+			    "spapr_iommu_pci_indirect liobn=0x80000001 ioba=0x100000000") >= 0);
 	struct dmawin_guest_device_info di;
 	assert_int_equal(dmawin_guest_device_info(t.g, 0, &di), 0);
 	assert_true(di.dma_offset == 4 * GiB);

@@ -89,7 +89,8 @@ static bool has_word(const char *cmdline, const char *word)
 {
 	size_t k = strlen(word);
 	for (const char *p = strstr(cmdline, word); p; p = strstr(p + 1, word))
-		if ((p == cmdline || isspace((unsigned char)p[-1])) && (!p[k] || isspace((unsigned char)p[k])))
+		if ((p == cmdline || isspace((unsigned char)p[-1])) &&
+		    (!p[k] || isspace((unsigned char)p[k])))
 			return true;
 	return false;
 }
@@ -132,7 +133,8 @@ static bool is_setup(struct classifier *c, const char *line)
 	if (!strncmp(line, "spapr_iommu_ddw_", 16)) {
 		if (!strncmp(line, "spapr_iommu_ddw_create", 22)) {
 			struct liobn_state *s = lst(c, field(line, "liobn="));
-			*s = (struct liobn_state){.liobn = s->liobn, .ddw = true,
+			*s = (struct liobn_state){.liobn = s->liobn,
+						  .ddw = true,
 						  .start = field(line, "start addr="),
 						  .page = field(line, "page size=")};
 		} else if (!strncmp(line, "spapr_iommu_ddw_reset", 21)) {
@@ -227,10 +229,13 @@ static void model_calls(const char *qemu_cmd, const char *kernel_cmd, struct cal
 	uint8_t next_slot[DMAWIN_PAPR_MAX_PHBS] = {0};
 	for (uint32_t i = 0; i < qm.nr_devices; i++) {
 		const struct dmawin_qemu_device *qd = &qm.devices[i];
-		struct dmawin_guest_device_config dc = {.name = qd->driver, .phb_index = qd->phb_index};
-		assert_int_equal(dmawin_guest_mask_for_qemu_device(qd->driver, &dc.dma_mask_bits), 0);
+		struct dmawin_guest_device_config dc = {.name = qd->driver,
+							.phb_index = qd->phb_index};
+		assert_int_equal(dmawin_guest_mask_for_qemu_device(qd->driver, &dc.dma_mask_bits),
+				 0);
 		/* QEMU gives a device without addr= the first free slot of its bus */
-		int slot = qd->slot >= 0 ? qd->slot : next_slot[qd->phb_index % DMAWIN_PAPR_MAX_PHBS];
+		int slot =
+			qd->slot >= 0 ? qd->slot : next_slot[qd->phb_index % DMAWIN_PAPR_MAX_PHBS];
 		next_slot[qd->phb_index % DMAWIN_PAPR_MAX_PHBS] = (uint8_t)(slot + 1);
 		dc.devfn = (uint8_t)(slot << 3 | qd->function);
 		assert_int_equal(dmawin_guest_device_add(g, &dc, NULL), 0);
@@ -265,8 +270,8 @@ static void compare_sample(const char *name, size_t min_calls)
 	size_t n = real.setup.n < model.setup.n ? real.setup.n : model.setup.n;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(real.setup.v[i], model.setup.v[i])) {
-			fprintf(stderr, "%s: boot call %zu differs\n  real:  %s\n  model: %s\n", name, i,
-				real.setup.v[i], model.setup.v[i]);
+			fprintf(stderr, "%s: boot call %zu differs\n  real:  %s\n  model: %s\n",
+				name, i, real.setup.v[i], model.setup.v[i]);
 			fail();
 		}
 	}
@@ -303,9 +308,10 @@ static void test_conformance_classifier_dynamic_ddw_map_not_setup(void **state)
 {
 	(void)state;
 	struct classifier c = {0};
-	assert_true(is_setup(&c, "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
-				 "size=0x10000, requested=0x1000000000, start addr=0x800000000000000, "
-				 "liobn=0x80000001"));
+	assert_true(is_setup(&c,
+			     "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
+			     "size=0x10000, requested=0x1000000000, start addr=0x800000000000000, "
+			     "liobn=0x80000001"));
 	assert_true(is_setup(&c, "spapr_iommu_pci_stuff liobn=0x80000001 ioba=0x800000002000000 "
 				 "tcevalue=0x0 npages=512 ret=0"));
 	assert_false(is_setup(&c, "spapr_iommu_pci_put liobn=0x80000001 ioba=0x800000000010000 "

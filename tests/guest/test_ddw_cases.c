@@ -19,8 +19,9 @@ static void test_ddw_small_budget_indirect_window(void **state)
 	gt_start(&t);
 	gt_dev(&t, "vf", 0, 0, 64);
 	assert_int_equal(dmawin_guest_boot(t.g), 0);
-	assert_true(gt_find(&t.lines, "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
-				      "size=0x10000, requested=0x10000000") >= 0);
+	assert_true(gt_find(&t.lines,
+			    "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
+			    "size=0x10000, requested=0x10000000") >= 0);
 	assert_int_equal(gt_count(&t.lines, "spapr_iommu_pci_stuff liobn=0x80000001"), 8);
 	assert_int_equal(gt_stats(&t).h_put_tce_indirect, 0);
 	struct dmawin_guest_device_info di;
@@ -30,8 +31,8 @@ static void test_ddw_small_budget_indirect_window(void **state)
 	assert_int_equal(di.page_shift, 16);
 	/* a map now costs an hcall in the DDW */
 	uint64_t dma;
-	assert_int_equal(dmawin_guest_map_single(t.g, 0, 0x100000, 4096, DMAWIN_GUEST_FROM_DEVICE, &dma),
-			 0);
+	assert_int_equal(
+		dmawin_guest_map_single(t.g, 0, 0x100000, 4096, DMAWIN_GUEST_FROM_DEVICE, &dma), 0);
 	assert_true(dma >= (1ull << 59));
 	assert_int_equal(gt_stats(&t).h_put_tce, 1);
 	struct dmawin_guest_window_stats ws;
@@ -55,11 +56,14 @@ static void test_ddw_no_window_available_removes_default(void **state)
 	gt_dev(&t, "nvme", 0, 0, 64);
 	gt_dev(&t, "e1000", 0, 1, 32);
 	assert_int_equal(dmawin_guest_boot(t.g), 0);
-	long q1 = gt_find(&t.lines, "spapr_iommu_ddw_query buid=0x800000020000000 addr=0x0, 0 windows");
+	long q1 = gt_find(&t.lines,
+			  "spapr_iommu_ddw_query buid=0x800000020000000 addr=0x0, 0 windows");
 	long rm = gt_find(&t.lines, "spapr_iommu_ddw_remove liobn=0x80000000");
-	long q2 = gt_find(&t.lines, "spapr_iommu_ddw_query buid=0x800000020000000 addr=0x0, 1 windows");
-	long cr = gt_find(&t.lines, "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
-				    "size=0x1000000, requested=0x80000000, start addr=0x0, liobn=0x80000000");
+	long q2 = gt_find(&t.lines,
+			  "spapr_iommu_ddw_query buid=0x800000020000000 addr=0x0, 1 windows");
+	long cr = gt_find(&t.lines,
+			  "spapr_iommu_ddw_create buid=0x800000020000000 addr=0x0, page "
+			  "size=0x1000000, requested=0x80000000, start addr=0x0, liobn=0x80000000");
 	assert_true(q1 >= 0 && q1 < rm && rm < q2 && q2 < cr);
 	assert_non_null(strstr(t.lines.v[rm - 1], "npages=0 ret=-4"));
 	struct dmawin_guest_stats s = gt_stats(&t);
@@ -138,12 +142,14 @@ static void test_ddw_phb_remove_clears_and_removes(void **state)
 	size_t before = t.lines.n;
 	assert_int_equal(dmawin_guest_phb_remove(t.g, 0), 0);
 	assert_true(t.lines.n == before + 2);
-	assert_non_null(strstr(t.lines.v[before], "spapr_iommu_pci_stuff liobn=0x80000001 "
-						  "ioba=0x800000080000000 tcevalue=0x0 npages=128 ret=0"));
+	assert_non_null(strstr(t.lines.v[before],
+			       "spapr_iommu_pci_stuff liobn=0x80000001 "
+			       "ioba=0x800000080000000 tcevalue=0x0 npages=128 ret=0"));
 	assert_string_equal(t.lines.v[before + 1], "spapr_iommu_ddw_remove liobn=0x80000001");
 	assert_int_equal(dmawin_guest_phb_remove(t.g, 0), -ENODEV);
-	assert_int_equal(dmawin_guest_window_stats(t.g, LIOBN1, &(struct dmawin_guest_window_stats){0}),
-			 -ENOENT);
+	assert_int_equal(
+		dmawin_guest_window_stats(t.g, LIOBN1, &(struct dmawin_guest_window_stats){0}),
+		-ENOENT);
 	gt_stop(&t);
 }
 
@@ -170,8 +176,9 @@ static void test_ddw_memory_online_offline(void **state)
 	assert_int_equal(gt_stats(&t).h_put_tce, puts);
 	assert_int_equal(dmawin_guest_unmap_single(t.g, 0, dma, 64, 0), 0);
 	assert_int_equal(dmawin_guest_memory_offline(t.g, 2 * GiB, GiB), 0);
-	assert_non_null(strstr(t.lines.v[t.lines.n - 1], "spapr_iommu_pci_stuff liobn=0x80000001 "
-							 "ioba=0x8000000c0000000 tcevalue=0x0 npages=64"));
+	assert_non_null(strstr(t.lines.v[t.lines.n - 1],
+			       "spapr_iommu_pci_stuff liobn=0x80000001 "
+			       "ioba=0x8000000c0000000 tcevalue=0x0 npages=64"));
 	assert_int_equal(dmawin_guest_memory_online(t.g, 5 * GiB, GiB), -EFAULT);
 	assert_int_equal(dmawin_guest_memory_online(t.g, 2 * GiB + 1, GiB), -EINVAL);
 	gt_stop(&t);

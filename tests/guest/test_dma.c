@@ -24,16 +24,26 @@ static void test_dma_single_pages_follow_pool_hint(void **state)
 	struct gt t;
 	start_traces_machine(&t);
 	uint64_t a, b, c;
-	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x631f000, 2048, DMAWIN_GUEST_FROM_DEVICE, &a), 0);
-	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x631f800, 2048, DMAWIN_GUEST_FROM_DEVICE, &b), 0);
-	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x631e000, 100, DMAWIN_GUEST_TO_DEVICE, &c), 0);
+	assert_int_equal(
+		dmawin_guest_map_single(t.g, 1, 0x631f000, 2048, DMAWIN_GUEST_FROM_DEVICE, &a), 0);
+	assert_int_equal(
+		dmawin_guest_map_single(t.g, 1, 0x631f800, 2048, DMAWIN_GUEST_FROM_DEVICE, &b), 0);
+	assert_int_equal(
+		dmawin_guest_map_single(t.g, 1, 0x631e000, 100, DMAWIN_GUEST_TO_DEVICE, &c), 0);
 	assert_true(a == 0x1000 && b == 0x10800 && c == 0x20000);
-	assert_string_equal(t.lines.v[0], "spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 tce=0x631f003 ret=0");
-	assert_string_equal(t.lines.v[1], "spapr_iommu_pci_put liobn=0x80000000 ioba=0x10000 tce=0x631f003 ret=0");
-	assert_string_equal(t.lines.v[2], "spapr_iommu_pci_put liobn=0x80000000 ioba=0x20000 tce=0x631e001 ret=0");
+	assert_string_equal(t.lines.v[0],
+			    "spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 tce=0x631f003 ret=0");
+	assert_string_equal(
+		t.lines.v[1],
+		"spapr_iommu_pci_put liobn=0x80000000 ioba=0x10000 tce=0x631f003 ret=0");
+	assert_string_equal(
+		t.lines.v[2],
+		"spapr_iommu_pci_put liobn=0x80000000 ioba=0x20000 tce=0x631e001 ret=0");
 	/* the free is H_STUFF_TCE npages=1, printed with the END of the range */
 	assert_int_equal(dmawin_guest_unmap_single(t.g, 1, a, 2048, DMAWIN_GUEST_FROM_DEVICE), 0);
-	assert_string_equal(t.lines.v[3], "spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x2000 tcevalue=0x0 npages=1 ret=0");
+	assert_string_equal(
+		t.lines.v[3],
+		"spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x2000 tcevalue=0x0 npages=1 ret=0");
 	assert_int_equal(dmawin_guest_unmap_single(t.g, 1, a, 2048, 0), -ENOENT);
 	assert_int_equal(t.lines.n, 4);
 	gt_stop(&t);
@@ -50,7 +60,9 @@ static void test_dma_coherent_ring_large_pool(void **state)
 	assert_int_equal(dmawin_guest_alloc_coherent(t.g, 1, 4096, &phys, &dma), 0);
 	assert_true(dma == 0x30000000);
 	assert_true(phys % (64 * KiB) == 0);
-	assert_non_null(strstr(t.lines.v[0], "spapr_iommu_pci_indirect liobn=0x80000000 ioba=0x30000000 tcelist="));
+	assert_non_null(
+		strstr(t.lines.v[0],
+		       "spapr_iommu_pci_indirect liobn=0x80000000 ioba=0x30000000 tcelist="));
 	char want[128];
 	snprintf(want, sizeof(want), "iobaN=0xf tceN=0x%" PRIx64 " ret=0", phys + 0xf000 + 3);
 	assert_non_null(strstr(t.lines.v[0], want));
@@ -116,8 +128,8 @@ static void test_dma_sg_novmerge_and_max_seg(void **state)
 	t.gc.novmerge = true;
 	gt_start(&t);
 	gt_dev(&t, "e1000", 0, 1, 32);
-	struct dmawin_guest_device_config dc = {.phb_index = 0, .devfn = 2 << 3, .dma_mask_bits = 32,
-						.max_seg_size = 8192};
+	struct dmawin_guest_device_config dc = {
+		.phb_index = 0, .devfn = 2 << 3, .dma_mask_bits = 32, .max_seg_size = 8192};
 	assert_int_equal(dmawin_guest_device_add(t.g, &dc, NULL), 0);
 	assert_int_equal(dmawin_guest_boot(t.g), 0);
 	struct dmawin_guest_sg sg[3] = {{.phys = 0x400000, .len = 4096},
@@ -147,10 +159,12 @@ static void test_dma_direct_no_hcall_bytes_land(void **state)
 	start_traces_machine(&t);
 	struct dmawin_guest_stats before = gt_stats(&t);
 	uint64_t dma;
-	assert_int_equal(dmawin_guest_map_single(t.g, 0, 0x44cc000, 512, DMAWIN_GUEST_FROM_DEVICE, &dma), 0);
+	assert_int_equal(
+		dmawin_guest_map_single(t.g, 0, 0x44cc000, 512, DMAWIN_GUEST_FROM_DEVICE, &dma), 0);
 	assert_true(dma == 0x8000000044cc000ull);
 	struct dmawin_guest_stats after = gt_stats(&t);
-	assert_int_equal(after.h_put_tce + after.h_put_tce_indirect, before.h_put_tce + before.h_put_tce_indirect);
+	assert_int_equal(after.h_put_tce + after.h_put_tce_indirect,
+			 before.h_put_tce + before.h_put_tce_indirect);
 	assert_int_equal(after.direct_maps, 1);
 	const char msg[] = "written by the nvme";
 	assert_int_equal(dmawin_papr_dma_write(t.m, 0, dma, msg, sizeof(msg)), 0);
@@ -172,7 +186,9 @@ static void test_dma_to_device_read_only(void **state)
 	const char msg[] = "packet";
 	assert_int_equal(dmawin_mem_write(dmawin_papr_mem(t.m), 0x123456, msg, sizeof(msg)), 0);
 	uint64_t dma;
-	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x123456, sizeof(msg), DMAWIN_GUEST_TO_DEVICE, &dma), 0);
+	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x123456, sizeof(msg),
+						 DMAWIN_GUEST_TO_DEVICE, &dma),
+			 0);
 	assert_true((dma & 0xfff) == 0x456);
 	char back[sizeof(msg)];
 	assert_int_equal(dmawin_papr_dma_read(t.m, 0, dma, back, sizeof(back)), 0);

@@ -12,9 +12,9 @@
 
 #include "guest_test.h"
 
-#define OPS 30000
+#define OPS	30000
 #define MAXLIVE 256
-#define SHIFT 16
+#define SHIFT	16
 
 struct live {
 	uint64_t dma, len, phys;
@@ -87,7 +87,8 @@ static void dw_guest_check(struct world *w)
 	qsort(sp, ns, sizeof(sp[0]), span_cmp);
 	for (unsigned i = 1; i < ns; i++)
 		if (sp[i].f <= sp[i - 1].l)
-			fail_msg("seed %" PRIu64 ": two mappings overlap at page 0x%" PRIx64, w->seed, sp[i].f);
+			fail_msg("seed %" PRIu64 ": two mappings overlap at page 0x%" PRIx64,
+				 w->seed, sp[i].f);
 	struct dmawin_guest_window_stats ws;
 	assert_int_equal(dmawin_guest_window_stats(w->t.g, w->di.liobn, &ws), 0);
 	if (ws.used != pages)
@@ -103,14 +104,15 @@ static void expect_tces(struct world *w, uint64_t *tce)
 	for (unsigned i = 0; i < w->n; i++) {
 		const struct live *m = &w->l[i];
 		uint64_t perm = m->dir == DMAWIN_GUEST_TO_DEVICE ? 1 : 3;
-		struct dmawin_guest_sg one = {.phys = m->phys, .len = m->len, .dma_address = m->dma,
-					      .dma_len = m->len};
+		struct dmawin_guest_sg one = {
+			.phys = m->phys, .len = m->len, .dma_address = m->dma, .dma_len = m->len};
 		const struct dmawin_guest_sg *sg = m->kind == 1 ? m->sg : &one;
 		size_t nsg = m->kind == 1 ? m->nsg : 1;
 		uint64_t cur = 0;
 		for (size_t e = 0; e < nsg; e++) {
 			if (sg[e].dma_len)
-				cur = sg[e].dma_address; /* a merged run continues from the previous entry */
+				cur = sg[e].dma_address; /* a merged run continues from the previous
+							    entry */
 			uint64_t f = cur >> SHIFT, l = (cur + sg[e].len - 1) >> SHIFT;
 			for (uint64_t p = f; p <= l; p++)
 				tce[p - base] = (((sg[e].phys >> SHIFT) + p - f) << SHIFT) | perm;
@@ -130,7 +132,8 @@ static void check_tces(struct world *w)
 		assert_int_equal(dmawin_papr_xlate(w->t.m, w->di.liobn, i << SHIFT, &x), 0);
 		uint64_t got = x.perm ? (x.translated_addr | x.perm) : 0;
 		if (got != want[i])
-			fail_msg("seed %" PRIu64 ": TCE %" PRIu64 " is 0x%" PRIx64 ", expected 0x%" PRIx64,
+			fail_msg("seed %" PRIu64 ": TCE %" PRIu64 " is 0x%" PRIx64
+				 ", expected 0x%" PRIx64,
 				 w->seed, i, got, want[i]);
 	}
 }
@@ -245,7 +248,7 @@ static void run(enum dmawin_guest_allocator alloc, uint64_t seed)
 	while (w.n)
 		op_unmap(&w, w.n - 1);
 	dw_guest_check(&w);
-	check_tces(&w); /* every TCE clear */
+	check_tces(&w);		   /* every TCE clear */
 	assert_true(failures > 0); /* the budget was really exhausted at times */
 	struct dmawin_guest_stats s = gt_stats(&w.t);
 	assert_int_equal(s.maps - s.direct_maps >= s.unmaps, 1);

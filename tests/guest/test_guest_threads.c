@@ -11,7 +11,7 @@
 #include "guest_test.h"
 
 #define THREADS 4
-#define ITERS 3000
+#define ITERS	3000
 
 struct worker {
 	struct gt *t;
@@ -26,7 +26,8 @@ static void one_round(struct worker *w)
 	uint64_t phys = (64 + w->idx * 64) * MiB + ((dw_test_rand(&w->rng) % 1024) << 16);
 	uint64_t len = 4096 * (1 + dw_test_rand(&w->rng) % 20);
 	uint64_t dma;
-	int rc = dmawin_guest_map_single(w->t->g, w->dev, phys, len, DMAWIN_GUEST_BIDIRECTIONAL, &dma);
+	int rc = dmawin_guest_map_single(w->t->g, w->dev, phys, len, DMAWIN_GUEST_BIDIRECTIONAL,
+					 &dma);
 	if (rc) {
 		w->bad += rc != -ENOSPC;
 		return;
