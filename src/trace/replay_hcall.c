@@ -250,8 +250,11 @@ void replay_xlate(struct dmawin_trace_replay *rp, const struct dmawin_trace_even
 	index = x->offset >> w->st->page_shift;
 	if (index < w->st->nb_table)
 		shadow_get(&w->shadow, index, &inferred);
-	same = x->target == out.translated_addr && x->perm == out.perm &&
-	       x->mask == (uint32_t)out.addr_mask;
+	same = x->target == out.translated_addr && x->perm == out.perm;
+	/* the page size is the window's, never inferred: a wrong mask is always a mismatch */
+	if (!check_field(rp, DMAWIN_TRACE_MM_XLATE_MASK, "mask", x->liobn, x->mask,
+			 (uint32_t)out.addr_mask))
+		return;
 	if (likely(same && !inferred))
 		return;
 	if (inferred) {
@@ -266,6 +269,4 @@ void replay_xlate(struct dmawin_trace_replay *rp, const struct dmawin_trace_even
 	check_field(rp, DMAWIN_TRACE_MM_XLATE_TARGET, "target", x->liobn, x->target,
 		    out.translated_addr);
 	check_field(rp, DMAWIN_TRACE_MM_XLATE_PERM, "perm", x->liobn, x->perm, out.perm);
-	check_field(rp, DMAWIN_TRACE_MM_XLATE_MASK, "mask", x->liobn, x->mask,
-		    (uint32_t)out.addr_mask);
 }

@@ -201,6 +201,22 @@ static void test_replay_indirect_inferred_confirmed_and_corrected(void **state)
 	dmawin_trace_replay_destroy(rp);
 }
 
+static void test_replay_inferred_entry_wrong_mask_still_mismatch(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* a rebuilt entry may be corrected by a translation, the window's page size may not */
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x30000000 tcelist=0x22b0000 "
+			  "iobaN=0x3 tceN=0x2073003 ret=0\n" P
+			  "spapr_iommu_xlate liobn=" DEF " 0x30000000 -> 0x2070000 perm=3 mask=0xffff\n");
+
+	(void)state;
+	assert_int_equal(only_mismatch(rep, DMAWIN_TRACE_MM_XLATE_MASK, 2, "mask")->got, 0xfff);
+	assert_int_equal(rep->mismatches, 1);
+	assert_int_equal(window(rep, 0x80000000)->corrected, 0);
+	dmawin_trace_replay_destroy(rp);
+}
+
 static void test_replay_indirect_failures_follow_qemu(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
@@ -554,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_replay_put_unmasked_ioba_hcall_mismatch),
 		cmocka_unit_test(test_replay_get_value_checked),
 		cmocka_unit_test(test_replay_indirect_inferred_confirmed_and_corrected),
+		cmocka_unit_test(test_replay_inferred_entry_wrong_mask_still_mismatch),
 		cmocka_unit_test(test_replay_indirect_failures_follow_qemu),
 		cmocka_unit_test(test_replay_indirect_impossible_index_list_mismatch),
 		cmocka_unit_test(test_replay_indirect_list_outside_ram_mismatch),
