@@ -125,26 +125,56 @@ struct build {
 	uint64_t perm;
 };
 
+/* Where build_v2 is in its range: the current region and how far containment is known. */
+struct cursor {
+	struct vfio_region *r;
+	uint64_t contained_end; /* ua below which every IOMMU page of r is contained */
+};
+
+/*
+ * tce_page_is_contained for the page at @ua: one mem lookup for the whole rest of the run that
+ * lies in the region (the fast path), a per-page answer only when that run is not uniformly
+ * backed by large enough pages.
+ */
+static bool contained(const struct build *b, struct cursor *cur, uint64_t ua, uint64_t hpa)
+{
+	const struct vfio_window *w = b->w;
+	uint64_t pgsz = UINT64_C(1) << w->page_shift, ps;
+	uint64_t end = DW_MIN(cur->r->ua + cur->r->size, b->vaddr + (b->pages << w->page_shift));
+
+	if (likely(ua < cur->contained_end))
+		return true;
+	if (dmawin_mem_page_size(b->c->mm->mem, hpa, end - ua, &ps) == 0 &&
+	    DW_MAX(ps, UINT64_C(1) << b->c->mm->host_page_shift) >= pgsz) {
+		cur->contained_end = end;
+		return true;
+	}
+	if (!page_is_contained(b->c->mm, hpa, w->page_shift))
+		return false;
+	cur->contained_end = ua + pgsz;
+	return true;
+}
+
 /* One IOMMU page of tce_iommu_build_v2. Returns 0, a -errno, or 1 for "stop, no error". */
-static inline int build_one_v2(const struct build *b, uint64_t i, struct vfio_region **hint)
+static inline int build_one_v2(const struct build *b, uint64_t i, struct cursor *cur)
 {
 	struct vfio_window *w = b->w;
-	struct dmawin_vfio_mm *mm = b->c->mm;
 	uint64_t pgsz = UINT64_C(1) << w->page_shift, ua = b->vaddr + (i << w->page_shift);
-	struct vfio_region *r = *hint;
+	struct vfio_region *r = cur->r;
 	_Atomic uint64_t *slot;
 	uint64_t hpa, old;
 
 	if (unlikely(!r || !vfio_region_contains(r, ua, pgsz))) {
-		r = vfio_region_lookup(mm, ua, pgsz);
+		r = vfio_region_lookup(b->c->mm, ua, pgsz);
 		if (!r)
 			return -EINVAL;
-		*hint = r;
+		cur->r = r;
+		cur->contained_end = 0;
 	}
 	if (w->page_shift > r->pageshift)
 		return -EINVAL;
 	hpa = r->hpa + (ua - r->ua);
-	if (!page_is_contained(mm, hpa, w->page_shift))
+	if (!contained(b, cur, ua, hpa))
 		return -EPERM;
 	if (!vfio_region_mapped_inc(r))
 		return (b->c->cfg.quirks & DMAWIN_VFIO_QUIRK_PARTIAL_MAP) ? 1 : -ENXIO;
@@ -161,12 +191,12 @@ static inline int build_one_v2(const struct build *b, uint64_t i, struct vfio_re
 
 static int build_v2(const struct build *b)
 {
-	struct vfio_region *hint = NULL;
+	struct cursor cur = {0};
 	uint64_t i;
 	int ret = 0;
 
 	for (i = 0; i < b->pages; i++) {
-		ret = build_one_v2(b, i, &hint);
+		ret = build_one_v2(b, i, &cur);
 		if (ret)
 			break;
 	}
