@@ -211,9 +211,11 @@ DMAWIN_API int dmawin_papr_config_set_compat(struct dmawin_papr_config *cfg, uin
  *
  * Checks: ram_size a non-zero multiple of 64 KiB; maxmem 0 or >= ram_size; 1..31 PHBs with
  * unique index < 31 and unique BUID; dma_win_addr and dma_win_size 4 KiB aligned, the default
- * window not wrapping past 2^64 nor overlapping the MSI window (QEMU does not require it below
- * 4 GiB, so neither does dmawin); dma64_win_addr 4 KiB aligned; pgsz non-zero with shifts 12..63
- * only; max_windows 1..2; placement known; compat 200..702.
+ * window non-empty, not wrapping past 2^64 nor overlapping the MSI window (QEMU does not require
+ * it below 4 GiB, so neither does dmawin); dma64_win_addr 4 KiB aligned and at or above the end
+ * of the default window (the pe layer's rule); pgsz non-zero, naming only page sizes a TCE table
+ * supports (4K, 64K, 2M, 16M, 32M, 64M, 128M, 256M, 16G); max_windows 1..2; placement known;
+ * compat 200..702.
  * Return: 0; -EINVAL naming the first problem in @why.
  */
 DMAWIN_API int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why, size_t len);
@@ -263,7 +265,7 @@ struct dmawin_papr_window_info {
 /**
  * dmawin_papr_window_info - describe the table of @liobn (enabled or not).
  *
- * Return: 0; -ENOENT if @liobn is not a table of this machine.
+ * Return: 0; -ENOENT if @liobn is not a table of this machine; -EINVAL if @info is NULL.
  */
 DMAWIN_API int dmawin_papr_window_info(struct dmawin_papr *m, uint64_t liobn,
 				       struct dmawin_papr_window_info *info);
@@ -293,7 +295,7 @@ struct dmawin_papr_phb_dt {
  * dmawin_papr_phb_dt - the properties a guest reads for PHB position @pos.
  *
  * The ibm,dma-window cells describe the default window as configured (reset-time values).
- * Return: 0; -ENOENT if @pos is out of range.
+ * Return: 0; -ENOENT if @pos is out of range; -EINVAL if @dt is NULL.
  */
 DMAWIN_API int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos, struct dmawin_papr_phb_dt *dt);
 
@@ -316,7 +318,7 @@ DMAWIN_API int64_t dmawin_papr_h_put_tce(struct dmawin_papr *m, uint64_t liobn, 
  * dmawin_papr_h_get_tce - H_GET_TCE: read the raw stored entry of @liobn covering @ioba.
  * @tce: r4 on success; not written on failure.
  *
- * Return: H_SUCCESS; H_PARAMETER as dmawin_papr_h_put_tce().
+ * Return: H_SUCCESS; H_PARAMETER as dmawin_papr_h_put_tce(), and for a NULL @tce.
  */
 DMAWIN_API int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba,
 					 uint64_t *tce);
@@ -355,7 +357,8 @@ DMAWIN_API int64_t dmawin_papr_h_stuff_tce(struct dmawin_papr *m, uint64_t liobn
  * Handles H_PUT_TCE, H_GET_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE and H_RTAS (args[0] = guest
  * address of the RTAS buffer, see dmawin_papr_rtas_buffer()).
  * Return: the hcall's code; H_FUNCTION for any other opcode (and in strict mode for the
- * multi-TCE calls when multitce is off); H_PARAMETER for H_RTAS with an unreadable buffer.
+ * multi-TCE calls when multitce is off); H_SUCCESS for H_RTAS (the RTAS status is in the
+ * buffer), H_PARAMETER for H_RTAS with an unreadable buffer and for a NULL @args.
  */
 DMAWIN_API int64_t dmawin_papr_hcall(struct dmawin_papr *m, uint64_t opcode, const uint64_t args[4],
 				     uint64_t rets[1]);
@@ -427,7 +430,9 @@ DMAWIN_API int32_t dmawin_papr_rtas_create_pe_dma_window(struct dmawin_papr *m, 
  * (no check that it is empty). When that leaves the PHB without windows and the removed one
  * was not the default window, the default window is restored (LoPAR R1-3, QEMU >= 7.1).
  *
- * Return: 0; -3 if @liobn is unknown, its PHB has ddw off, or the window is not enabled.
+ * Return: 0; -3 if @liobn is unknown, its PHB has ddw off, or the window is not enabled; -1 if
+ * the window was removed but the default window could not be allocated again (the PHB is then
+ * left without windows).
  */
 DMAWIN_API int32_t dmawin_papr_rtas_remove_pe_dma_window(struct dmawin_papr *m, uint32_t liobn);
 
@@ -455,7 +460,8 @@ struct dmawin_papr_xlate {
  * dmawin_papr_xlate - translate the window-relative address @addr of @liobn as QEMU's
  * spapr_tce_translate_iommu does (no permission check: the caller compares @out->perm).
  *
- * Return: 0 (a miss outside the table gives perm 0 and mask ~0); -ENOENT if @liobn is unknown.
+ * Return: 0 (a miss outside the table gives perm 0 and mask ~0); -ENOENT if @liobn is unknown;
+ * -EINVAL if @out is NULL.
  */
 DMAWIN_API int dmawin_papr_xlate(struct dmawin_papr *m, uint64_t liobn, uint64_t addr,
 				 struct dmawin_papr_xlate *out);
@@ -585,7 +591,8 @@ DMAWIN_API int dmawin_papr_snapshot_save(struct dmawin_papr *m, const char *path
  * @why: receives a one-line reason on failure; may be NULL.
  *
  * Everything is read and checked before anything changes: on any error @m is unchanged.
- * Return: 0; -errno if @path cannot be read; -EBADMSG if the file is truncated, corrupt
+ * Return: 0; -EINVAL for a NULL/empty @path or one that is not a regular file; -errno if @path
+ * cannot be read; -EBADMSG if the file is truncated, corrupt
  * (bad magic, checksum mismatch, impossible values); -EPROTONOSUPPORT if it comes from a newer
  * format version; -EXDEV if it cannot be placed on this machine: a PHB (by BUID) missing, a
  * window whose start address is not where this PHB's configuration (dma_win_addr,

@@ -122,6 +122,8 @@ int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t io
 {
 	int64_t ret;
 
+	if (!tce)
+		return DMAWIN_PAPR_H_PARAMETER;
 	pthread_mutex_lock(&m->lock);
 	ret = get_tce_locked(m, liobn, ioba, tce);
 	pthread_mutex_unlock(&m->lock);
@@ -259,6 +261,8 @@ int64_t dmawin_papr_h_stuff_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t 
 int64_t dmawin_papr_hcall(struct dmawin_papr *m, uint64_t opcode, const uint64_t args[4],
 			  uint64_t rets[1])
 {
+	if (!args)
+		return DMAWIN_PAPR_H_PARAMETER;
 	switch (opcode) {
 	case DMAWIN_PAPR_H_PUT_TCE:
 		return dmawin_papr_h_put_tce(m, args[0], args[1], args[2]);

@@ -155,6 +155,8 @@ int dmawin_papr_window_info(struct dmawin_papr *m, uint64_t liobn,
 	struct papr_phb *phb;
 	struct papr_window *w;
 
+	if (!info)
+		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	w = papr_find_liobn(m, liobn, &phb);
 	if (w) {
@@ -177,6 +179,8 @@ int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos, struct dmawin_papr_p
 {
 	const struct papr_phb *phb;
 
+	if (!dt)
+		return -EINVAL;
 	if (pos >= m->cfg.nr_phbs)
 		return -ENOENT;
 	phb = &m->phbs[pos];

@@ -12,6 +12,8 @@ int dmawin_papr_xlate(struct dmawin_papr *m, uint64_t liobn, uint64_t addr,
 	uint64_t tce = 0, mask;
 	int rc = 0;
 
+	if (!out)
+		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	w = papr_find_liobn(m, liobn, NULL);
 	if (!w) {

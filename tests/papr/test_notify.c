@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* IOMMU notifier events (spec §6 step 5) and the configuration checks. */
+#include <unistd.h>
+
 #include "papr_test.h"
 
 #define EV_MAX 1100
@@ -123,6 +125,51 @@ static void test_notifier_bad_input(void **state)
 	assert_int_equal(dmawin_papr_notifier_add(m, nop_fn, NULL, &id), 0);
 }
 
+/* Bad pointers from an embedding program are refused, never dereferenced. */
+static void test_null_outputs_refused(void **state)
+{
+	struct dmawin_papr *m = *state;
+
+	assert_int_equal(dmawin_papr_h_get_tce(m, LIOBN0, 0, NULL), H_PARAMETER);
+	assert_int_equal(dmawin_papr_hcall(m, DMAWIN_PAPR_H_PUT_TCE, NULL, NULL), H_PARAMETER);
+	assert_int_equal(dmawin_papr_window_info(m, LIOBN0, NULL), -EINVAL);
+	assert_int_equal(dmawin_papr_phb_dt(m, 0, NULL), -EINVAL);
+	assert_int_equal(dmawin_papr_xlate(m, LIOBN0, 0, NULL), -EINVAL);
+	assert_int_equal(dmawin_papr_rtas(m, 0x2026, 3, NULL, 5, NULL), -3);
+	assert_int_equal(dmawin_papr_rtas(m, 0x2028, 1, NULL, 0, NULL), -3);
+	assert_null(dmawin_papr_phb_pe(m, 1));
+	assert_int_equal(dmawin_papr_dma_read(m, 1, 0, NULL, 0), -ENOENT);
+}
+
+/* After a restore a VFIO-style mirror hears WINDOW_ADD and one MAP per mapped entry. */
+static void test_restore_replays_windows_and_mappings(void **state)
+{
+	struct dmawin_papr *m = *state, *b = papr_test_machine();
+	static struct ev_rec r;
+	char path[] = "/tmp/dw-papr-notify-XXXXXX";
+	int fd = mkstemp(path);
+	unsigned maps = 0, adds = 0;
+
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(dmawin_papr_h_put_tce(m, LIOBN0, 0x4000, 0x4003), 0);
+	assert_int_equal(dmawin_papr_h_put_tce(m, LIOBN0, 0x8000, 0x8001), 0);
+	assert_int_equal(dmawin_papr_snapshot_save(m, path), 0);
+	assert_int_equal(dmawin_papr_notifier_add(b, ev_fn, &r, NULL), 0);
+	assert_int_equal(dmawin_papr_snapshot_restore(b, path, NULL, 0), 0);
+	unlink(path);
+	for (unsigned i = 0; i < r.n && i < EV_MAX; i++) {
+		adds += r.ev[i].type == DMAWIN_PAPR_EV_WINDOW_ADD;
+		maps += r.ev[i].type == DMAWIN_PAPR_EV_MAP;
+	}
+	assert_int_equal(adds, 1);
+	assert_int_equal(maps, 2);
+	assert_int_equal(r.ev[r.n - 1].iova, 0x8000);
+	assert_int_equal(r.ev[r.n - 1].perm, 1);
+	dmawin_papr_destroy(b);
+}
+
 /* §10 defaults from dmawin_papr_config_init(). */
 static void test_config_defaults_qemu(void **state)
 {
@@ -197,6 +244,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_map_unmap_window_relative, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_window_add_del, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_outputs_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore_replays_windows_and_mappings, setup,
+						teardown),
 		cmocka_unit_test(test_config_defaults_qemu),
 		cmocka_unit_test(test_config_check_rejects_bad_values),
 	};
