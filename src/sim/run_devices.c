@@ -305,11 +305,12 @@ static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 	d->window.start = info.window_start;
 	d->window.size = info.window_size;
 	d->window.page_shift = info.page_shift;
-	snprintf(d->note, sizeof(d->note), "%s%s", mode_name(info.mode),
+	snprintf(d->note, sizeof(d->note), "%s%s%s", mode_name(info.mode),
 		 info.mode == DMAWIN_GUEST_MODE_DEFAULT && dev->dma_mask_bits < 64 &&
 				 dev->dma_mask_bits > 32
 			 ? " (the guest asks a DDW only for a 64-bit mask)"
-			 : "");
+			 : "",
+		 dev->vfio ? "; vfio: guest view only, no host container in this run" : "");
 	return 0;
 }
 

@@ -82,8 +82,10 @@ int sim_parse_phbs(struct sim_parse *p, const json_t *arr, struct dmawin_sim_sce
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (sc->papr.phbs[j].index == sc->papr.phbs[i].index) {
-				sim_path(at, at, "index", -1);
-				return sim_fail(p, at, "index %u is already used by $.phbs[%zu]",
+				char key[SIM_PATH_MAX];
+
+				sim_path(key, at, "index", -1);
+				return sim_fail(p, key, "index %u is already used by $.phbs[%zu]",
 						sc->papr.phbs[i].index, j);
 			}
 	}
