@@ -14,10 +14,10 @@
 #include "bench.h"
 #include "dmawin/papr.h"
 
-#define LIOBN0 0x80000000u
+#define LIOBN0	     0x80000000u
 #define WINDOW_PAGES (1u << 18)
-#define BATCH 512u
-#define LIST_GPA 0x100000ull
+#define BATCH	     512u
+#define LIST_GPA     0x100000ull
 
 static struct dmawin_papr *bench_machine(void)
 {
@@ -116,7 +116,8 @@ static double stuff_run(const struct bench_params *p)
 	t0 = bench_now_ns();
 	for (uint64_t i = 0; i < calls; i++) {
 		uint64_t ioba = ((i * BATCH) % WINDOW_PAGES) << 12;
-		bad |= (uint64_t)dmawin_papr_h_stuff_tce(m, LIOBN0, ioba, i & 1 ? 0 : 0x5003, BATCH);
+		bad |= (uint64_t)dmawin_papr_h_stuff_tce(m, LIOBN0, ioba, i & 1 ? 0 : 0x5003,
+							 BATCH);
 	}
 	t1 = bench_now_ns();
 	bench_keep(bad);
@@ -164,8 +165,8 @@ BENCH_WORKLOAD(hcall_put_tce, .name = "hcall_put_tce",
 BENCH_WORKLOAD(hcall_put_tce_indirect_512, .name = "hcall_put_tce_indirect_512",
 	       .description = "H_PUT_TCE_INDIRECT of 512 TCEs read from guest RAM, ns per hcall "
 			      "(ns_per_tce: per entry); baseline memcpy+bswap into a flat table",
-	       .run = indirect_run, .baseline_name = "memcpy_bswap_4k", .baseline = indirect_baseline,
-	       .extra_json = indirect_json)
+	       .run = indirect_run, .baseline_name = "memcpy_bswap_4k",
+	       .baseline = indirect_baseline, .extra_json = indirect_json)
 BENCH_WORKLOAD(hcall_stuff_512, .name = "hcall_stuff_512",
 	       .description = "H_STUFF_TCE of 512 entries, ns per hcall (ns_per_tce: per entry); "
 			      "baseline a store loop into a flat table",

@@ -59,70 +59,70 @@ struct dmawin_papr;
 /* ---- Constants (values as in QEMU include/hw/ppc/spapr.h and Linux asm/hvcall.h) ---------- */
 
 /* hcall opcodes */
-#define DMAWIN_PAPR_H_GET_TCE 0x1c
-#define DMAWIN_PAPR_H_PUT_TCE 0x20
-#define DMAWIN_PAPR_H_STUFF_TCE 0x138
+#define DMAWIN_PAPR_H_GET_TCE	       0x1c
+#define DMAWIN_PAPR_H_PUT_TCE	       0x20
+#define DMAWIN_PAPR_H_STUFF_TCE	       0x138
 #define DMAWIN_PAPR_H_PUT_TCE_INDIRECT 0x13c
-#define DMAWIN_PAPR_H_RTAS 0xf000 /* KVMPPC_H_RTAS: r4 = guest address of the RTAS buffer */
+#define DMAWIN_PAPR_H_RTAS	       0xf000 /* KVMPPC_H_RTAS: r4 = guest address of the RTAS buffer */
 
 /* hcall return codes (r3) */
-#define DMAWIN_PAPR_H_SUCCESS 0
-#define DMAWIN_PAPR_H_PARTIAL 5
-#define DMAWIN_PAPR_H_HARDWARE (-1)
-#define DMAWIN_PAPR_H_FUNCTION (-2)
-#define DMAWIN_PAPR_H_PRIVILEGE (-3)
-#define DMAWIN_PAPR_H_PARAMETER (-4)
+#define DMAWIN_PAPR_H_SUCCESS		   0
+#define DMAWIN_PAPR_H_PARTIAL		   5
+#define DMAWIN_PAPR_H_HARDWARE		   (-1)
+#define DMAWIN_PAPR_H_FUNCTION		   (-2)
+#define DMAWIN_PAPR_H_PRIVILEGE		   (-3)
+#define DMAWIN_PAPR_H_PARAMETER		   (-4)
 #define DMAWIN_PAPR_H_NOT_ENOUGH_RESOURCES (-44)
-#define DMAWIN_PAPR_H_RESCINDED (-46)
-#define DMAWIN_PAPR_H_P2 (-55)
-#define DMAWIN_PAPR_H_P3 (-56)
-#define DMAWIN_PAPR_H_P4 (-57)
+#define DMAWIN_PAPR_H_RESCINDED		   (-46)
+#define DMAWIN_PAPR_H_P2		   (-55)
+#define DMAWIN_PAPR_H_P3		   (-56)
+#define DMAWIN_PAPR_H_P4		   (-57)
 
 /* RTAS status codes */
-#define DMAWIN_PAPR_RTAS_SUCCESS 0
-#define DMAWIN_PAPR_RTAS_HW_ERROR (-1)
-#define DMAWIN_PAPR_RTAS_BUSY (-2)
+#define DMAWIN_PAPR_RTAS_SUCCESS     0
+#define DMAWIN_PAPR_RTAS_HW_ERROR    (-1)
+#define DMAWIN_PAPR_RTAS_BUSY	     (-2)
 #define DMAWIN_PAPR_RTAS_PARAM_ERROR (-3)
 
 /* RTAS tokens (QEMU: RTAS_TOKEN_BASE 0x2000 + ...) */
-#define DMAWIN_PAPR_RTAS_QUERY_PE_DMA_WINDOW 0x2026
+#define DMAWIN_PAPR_RTAS_QUERY_PE_DMA_WINDOW  0x2026
 #define DMAWIN_PAPR_RTAS_CREATE_PE_DMA_WINDOW 0x2027
 #define DMAWIN_PAPR_RTAS_REMOVE_PE_DMA_WINDOW 0x2028
-#define DMAWIN_PAPR_RTAS_RESET_PE_DMA_WINDOW 0x2029
+#define DMAWIN_PAPR_RTAS_RESET_PE_DMA_WINDOW  0x2029
 
 /* Query "IO Page Sizes" bits (LoPAR, LSB-0; 2M is the out-of-order 0x100) */
-#define DMAWIN_PAPR_PGSIZE_4K 0x001u
-#define DMAWIN_PAPR_PGSIZE_64K 0x002u
-#define DMAWIN_PAPR_PGSIZE_16M 0x004u
-#define DMAWIN_PAPR_PGSIZE_32M 0x008u
-#define DMAWIN_PAPR_PGSIZE_64M 0x010u
+#define DMAWIN_PAPR_PGSIZE_4K	0x001u
+#define DMAWIN_PAPR_PGSIZE_64K	0x002u
+#define DMAWIN_PAPR_PGSIZE_16M	0x004u
+#define DMAWIN_PAPR_PGSIZE_32M	0x008u
+#define DMAWIN_PAPR_PGSIZE_64M	0x010u
 #define DMAWIN_PAPR_PGSIZE_128M 0x020u
 #define DMAWIN_PAPR_PGSIZE_256M 0x040u
-#define DMAWIN_PAPR_PGSIZE_16G 0x080u
-#define DMAWIN_PAPR_PGSIZE_2M 0x100u
+#define DMAWIN_PAPR_PGSIZE_16G	0x080u
+#define DMAWIN_PAPR_PGSIZE_2M	0x100u
 
 /* TCE permission bits (low two bits of a TCE) */
-#define DMAWIN_PAPR_TCE_READ 0x1u  /* the device may read memory */
+#define DMAWIN_PAPR_TCE_READ  0x1u /* the device may read memory */
 #define DMAWIN_PAPR_TCE_WRITE 0x2u /* the device may write memory */
 
-#define DMAWIN_PAPR_MAX_PHBS 31          /* QEMU SPAPR_MAX_PHBS; index 0..30 */
-#define DMAWIN_PAPR_MAX_WINDOWS 2        /* SPAPR_PCI_DMA_MAX_WINDOWS */
-#define DMAWIN_PAPR_INDIRECT_MAX 512     /* H_PUT_TCE_INDIRECT entries per call */
-#define DMAWIN_PAPR_MSI_WINDOW 0x40000000000ull
-#define DMAWIN_PAPR_BUID_BASE 0x800000020000000ull
+#define DMAWIN_PAPR_MAX_PHBS	    31	/* QEMU SPAPR_MAX_PHBS; index 0..30 */
+#define DMAWIN_PAPR_MAX_WINDOWS	    2	/* SPAPR_PCI_DMA_MAX_WINDOWS */
+#define DMAWIN_PAPR_INDIRECT_MAX    512 /* H_PUT_TCE_INDIRECT entries per call */
+#define DMAWIN_PAPR_MSI_WINDOW	    0x40000000000ull
+#define DMAWIN_PAPR_BUID_BASE	    0x800000020000000ull
 #define DMAWIN_PAPR_LIOBN(index, n) (0x80000000u | ((uint32_t)(index) << 8) | (uint32_t)(n))
-#define DMAWIN_PAPR_BUID(index) (DMAWIN_PAPR_BUID_BASE + (uint64_t)(index))
+#define DMAWIN_PAPR_BUID(index)	    (DMAWIN_PAPR_BUID_BASE + (uint64_t)(index))
 
 /* QEMU defaults of spapr-pci-host-bridge (hw/ppc/spapr_pci.c) */
-#define DMAWIN_PAPR_DEFAULT_DMA_WIN_ADDR 0x0ull
-#define DMAWIN_PAPR_DEFAULT_DMA_WIN_SIZE 0x40000000ull
+#define DMAWIN_PAPR_DEFAULT_DMA_WIN_ADDR   0x0ull
+#define DMAWIN_PAPR_DEFAULT_DMA_WIN_SIZE   0x40000000ull
 #define DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR 0x800000000000000ull /* 1 << 59 */
-#define DMAWIN_PAPR_DMA64_WIN_ADDR_4GB 0x100000000ull           /* seed 000's "4GB mode" */
+#define DMAWIN_PAPR_DMA64_WIN_ADDR_4GB	   0x100000000ull	/* seed 000's "4GB mode" */
 /* pgsz is a mask of (1 << page_shift): 4K | 64K | 2M | 16M; pseries <= 4.1 used 4K | 64K. */
-#define DMAWIN_PAPR_DEFAULT_PGSZ 0x1211000ull
-#define DMAWIN_PAPR_PGSZ_PRE_4_2 0x11000ull
+#define DMAWIN_PAPR_DEFAULT_PGSZ     0x1211000ull
+#define DMAWIN_PAPR_PGSZ_PRE_4_2     0x11000ull
 #define DMAWIN_PAPR_DEFAULT_RAM_SIZE (512ull << 20) /* pseries default_ram_size */
-#define DMAWIN_PAPR_COMPAT_DEFAULT 702               /* QEMU machine version 7.2 */
+#define DMAWIN_PAPR_COMPAT_DEFAULT   702	    /* QEMU machine version 7.2 */
 
 /* ---- Machine configuration ------------------------------------------------------------- */
 
@@ -137,13 +137,13 @@ enum dmawin_papr_placement {
 
 /* One spapr-pci-host-bridge, with QEMU's property names. */
 struct dmawin_papr_phb_config {
-	uint32_t index;          /* "index", 0..DMAWIN_PAPR_MAX_PHBS-1; unique per machine */
-	uint64_t buid;           /* 0 = DMAWIN_PAPR_BUID(index), QEMU's only choice */
-	uint64_t dma_win_addr;   /* "dma_win_addr": default window start (4K-aligned) */
-	uint64_t dma_win_size;   /* "dma_win_size": default window bytes (4K multiple, may be 0) */
+	uint32_t index;		 /* "index", 0..DMAWIN_PAPR_MAX_PHBS-1; unique per machine */
+	uint64_t buid;		 /* 0 = DMAWIN_PAPR_BUID(index), QEMU's only choice */
+	uint64_t dma_win_addr;	 /* "dma_win_addr": default window start (4K-aligned) */
+	uint64_t dma_win_size;	 /* "dma_win_size": default window bytes (4K multiple, may be 0) */
 	uint64_t dma64_win_addr; /* "dma64_win_addr": second window start */
-	uint64_t pgsz;           /* "pgsz": mask of 1 << page_shift offered to DDW, shifts 12..63 */
-	bool ddw;                /* "ddw": DDW RTAS calls answered (off: they return -3) */
+	uint64_t pgsz;		 /* "pgsz": mask of 1 << page_shift offered to DDW, shifts 12..63 */
+	bool ddw;		 /* "ddw": DDW RTAS calls answered (off: they return -3) */
 	enum dmawin_papr_placement placement;
 	/* Windows one PHB may have at once, 1..2 (QEMU: 2). 1 models a hypervisor that offers
 	 * "0 windows available" at boot, so a guest must remove the default window first. */
@@ -218,7 +218,8 @@ DMAWIN_API int dmawin_papr_config_set_compat(struct dmawin_papr_config *cfg, uin
  * compat 200..702.
  * Return: 0; -EINVAL naming the first problem in @why.
  */
-DMAWIN_API int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why, size_t len);
+DMAWIN_API int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why,
+					size_t len);
 
 /**
  * dmawin_papr_create - build a machine from @cfg and reset it (default windows enabled).
@@ -253,13 +254,13 @@ DMAWIN_API int dmawin_papr_reset(struct dmawin_papr *m);
 struct dmawin_papr_window_info {
 	uint32_t liobn;
 	uint32_t phb_index;
-	uint32_t slot;        /* 0 or 1: LIOBN & 0xff */
-	bool enabled;         /* nb_table != 0 */
-	bool is_default;      /* this instance was enabled by a reset (the default window) */
-	uint64_t bus_offset;  /* window start on the PCI bus */
-	uint32_t page_shift;  /* IOMMU page size 2^page_shift */
-	uint64_t nb_table;    /* number of TCEs */
-	uint64_t size;        /* nb_table << page_shift; 0 when disabled */
+	uint32_t slot;	     /* 0 or 1: LIOBN & 0xff */
+	bool enabled;	     /* nb_table != 0 */
+	bool is_default;     /* this instance was enabled by a reset (the default window) */
+	uint64_t bus_offset; /* window start on the PCI bus */
+	uint32_t page_shift; /* IOMMU page size 2^page_shift */
+	uint64_t nb_table;   /* number of TCEs */
+	uint64_t size;	     /* nb_table << page_shift; 0 when disabled */
 };
 
 /**
@@ -283,12 +284,12 @@ DMAWIN_API int dmawin_papr_phb_find(const struct dmawin_papr *m, uint32_t index)
 /** The device-tree view of one PHB (qemu spapr_dt_phb) and the hypertas functions. */
 struct dmawin_papr_phb_dt {
 	uint64_t buid;
-	uint32_t dma_window[5];     /* ibm,dma-window: liobn, addr hi, lo, size hi (always 0), lo */
-	bool has_ddw;               /* the two ibm,ddw-* properties are present */
+	uint32_t dma_window[5];	    /* ibm,dma-window: liobn, addr hi, lo, size hi (always 0), lo */
+	bool has_ddw;		    /* the two ibm,ddw-* properties are present */
 	uint32_t ddw_applicable[3]; /* query, create, remove tokens */
 	uint32_t n_ddw_extensions;  /* cells used in ddw_extensions: 3, or 2 for compat < 701 */
 	uint32_t ddw_extensions[3]; /* <count, reset token, 1 = query may have 6 outputs> */
-	bool hcall_multi_tce;       /* "hcall-multi-tce" in /rtas/ibm,hypertas-functions */
+	bool hcall_multi_tce;	    /* "hcall-multi-tce" in /rtas/ibm,hypertas-functions */
 };
 
 /**
@@ -297,7 +298,8 @@ struct dmawin_papr_phb_dt {
  * The ibm,dma-window cells describe the default window as configured (reset-time values).
  * Return: 0; -ENOENT if @pos is out of range; -EINVAL if @dt is NULL.
  */
-DMAWIN_API int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos, struct dmawin_papr_phb_dt *dt);
+DMAWIN_API int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos,
+				  struct dmawin_papr_phb_dt *dt);
 
 /* ---- The TCE hcalls ----------------------------------------------------------------------- */
 
@@ -336,7 +338,8 @@ DMAWIN_API int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, 
  * list (which must be guest RAM) are validated first and nothing is written on any error.
  */
 DMAWIN_API int64_t dmawin_papr_h_put_tce_indirect(struct dmawin_papr *m, uint64_t liobn,
-						  uint64_t ioba, uint64_t tce_list, uint64_t npages);
+						  uint64_t ioba, uint64_t tce_list,
+						  uint64_t npages);
 
 /**
  * dmawin_papr_h_stuff_tce - H_STUFF_TCE: store @tce_value in @npages consecutive entries.
@@ -387,7 +390,7 @@ DMAWIN_API int32_t dmawin_papr_rtas_buffer(struct dmawin_papr *m, uint64_t gpa);
 /* Outputs of ibm,query-pe-dma-window, decoded. */
 struct dmawin_papr_ddw_query {
 	uint32_t windows_available;
-	uint64_t largest_block;  /* TCEs; 5 outputs: 0x80000000, 6 outputs: 0x2000000000 (QEMU) */
+	uint64_t largest_block;	 /* TCEs; 5 outputs: 0x80000000, 6 outputs: 0x2000000000 (QEMU) */
 	uint32_t page_size_mask; /* DMAWIN_PAPR_PGSIZE_* bits; 0x107 with the default pgsz */
 	uint32_t migration_capable; /* always 0 */
 };
@@ -420,10 +423,11 @@ DMAWIN_API int32_t dmawin_papr_rtas_query_pe_dma_window(struct dmawin_papr *m, u
  * 2^64, overlap the other window or the MSI window, or exceed the TCE budget; -1 if the table
  * cannot be allocated (also for a window above 2^59 bytes). Nothing changes on failure.
  */
-DMAWIN_API int32_t dmawin_papr_rtas_create_pe_dma_window(struct dmawin_papr *m, uint32_t config_addr,
-							 uint32_t buid_hi, uint32_t buid_lo,
-							 uint32_t page_shift, uint32_t window_shift,
-							 uint32_t *liobn, uint64_t *start);
+DMAWIN_API int32_t dmawin_papr_rtas_create_pe_dma_window(struct dmawin_papr *m,
+							 uint32_t config_addr, uint32_t buid_hi,
+							 uint32_t buid_lo, uint32_t page_shift,
+							 uint32_t window_shift, uint32_t *liobn,
+							 uint64_t *start);
 
 /**
  * dmawin_papr_rtas_remove_pe_dma_window - ibm,remove-pe-dma-window: disable the window @liobn
@@ -450,10 +454,10 @@ DMAWIN_API int32_t dmawin_papr_rtas_reset_pe_dma_window(struct dmawin_papr *m, u
 
 /* QEMU's spapr_iommu_xlate fields for one access. */
 struct dmawin_papr_xlate {
-	uint64_t iova;            /* the window-relative address, masked to the page */
+	uint64_t iova;		  /* the window-relative address, masked to the page */
 	uint64_t translated_addr; /* tce & ~(page_size - 1); 0 on a miss */
-	uint64_t addr_mask;       /* page_size - 1; ~0 on a miss */
-	uint32_t perm;            /* tce & 3; 0 on a miss */
+	uint64_t addr_mask;	  /* page_size - 1; ~0 on a miss */
+	uint32_t perm;		  /* tce & 3; 0 on a miss */
 };
 
 /**
@@ -491,7 +495,7 @@ DMAWIN_API struct dmawin_pe *dmawin_papr_phb_pe(struct dmawin_papr *m, unsigned 
 /* ---- IOMMU notifier -------------------------------------------------------------------------- */
 
 enum dmawin_papr_event_type {
-	DMAWIN_PAPR_EV_MAP = 1,        /* an entry was written with permission bits */
+	DMAWIN_PAPR_EV_MAP = 1,	       /* an entry was written with permission bits */
 	DMAWIN_PAPR_EV_UNMAP = 2,      /* an entry was written without permission bits */
 	DMAWIN_PAPR_EV_WINDOW_ADD = 3, /* a window was enabled (create, reset, restore) */
 	DMAWIN_PAPR_EV_WINDOW_DEL = 4, /* a window was disabled (remove, reset, restore) */
@@ -501,14 +505,14 @@ struct dmawin_papr_event {
 	enum dmawin_papr_event_type type;
 	uint32_t phb_index;
 	uint32_t liobn;
-	uint64_t bus_offset;      /* window start */
+	uint64_t bus_offset; /* window start */
 	uint32_t page_shift;
-	uint64_t window_size;     /* bytes */
-	uint64_t iova;            /* MAP/UNMAP: window-relative address of the page */
+	uint64_t window_size;	  /* bytes */
+	uint64_t iova;		  /* MAP/UNMAP: window-relative address of the page */
 	uint64_t translated_addr; /* MAP: tce & ~(page_size - 1); UNMAP: 0 */
-	uint64_t addr_mask;       /* page_size - 1 */
-	uint32_t perm;            /* tce & 3 */
-	uint64_t tce;             /* MAP/UNMAP: the raw value stored */
+	uint64_t addr_mask;	  /* page_size - 1 */
+	uint32_t perm;		  /* tce & 3 */
+	uint64_t tce;		  /* MAP/UNMAP: the raw value stored */
 };
 
 typedef void (*dmawin_papr_notify_fn)(void *opaque, const struct dmawin_papr_event *ev);
@@ -530,15 +534,15 @@ DMAWIN_API int dmawin_papr_notifier_remove(struct dmawin_papr *m, int id);
 /* ---- Trace hook (QEMU trace events, for replay and comparison) ------------------------------ */
 
 enum dmawin_papr_trace_type {
-	DMAWIN_PAPR_TR_PUT = 1,      /* spapr_iommu_[pci_]put */
-	DMAWIN_PAPR_TR_GET,          /* spapr_iommu_[pci_]get */
-	DMAWIN_PAPR_TR_INDIRECT,     /* spapr_iommu_[pci_]indirect */
-	DMAWIN_PAPR_TR_STUFF,        /* spapr_iommu_[pci_]stuff */
-	DMAWIN_PAPR_TR_NEW_TABLE,    /* spapr_iommu_new_table */
-	DMAWIN_PAPR_TR_DDW_QUERY,    /* spapr_iommu_ddw_query */
-	DMAWIN_PAPR_TR_DDW_CREATE,   /* spapr_iommu_ddw_create */
-	DMAWIN_PAPR_TR_DDW_REMOVE,   /* spapr_iommu_ddw_remove */
-	DMAWIN_PAPR_TR_DDW_RESET,    /* spapr_iommu_ddw_reset */
+	DMAWIN_PAPR_TR_PUT = 1,	   /* spapr_iommu_[pci_]put */
+	DMAWIN_PAPR_TR_GET,	   /* spapr_iommu_[pci_]get */
+	DMAWIN_PAPR_TR_INDIRECT,   /* spapr_iommu_[pci_]indirect */
+	DMAWIN_PAPR_TR_STUFF,	   /* spapr_iommu_[pci_]stuff */
+	DMAWIN_PAPR_TR_NEW_TABLE,  /* spapr_iommu_new_table */
+	DMAWIN_PAPR_TR_DDW_QUERY,  /* spapr_iommu_ddw_query */
+	DMAWIN_PAPR_TR_DDW_CREATE, /* spapr_iommu_ddw_create */
+	DMAWIN_PAPR_TR_DDW_REMOVE, /* spapr_iommu_ddw_remove */
+	DMAWIN_PAPR_TR_DDW_RESET,  /* spapr_iommu_ddw_reset */
 };
 
 /*
@@ -547,23 +551,23 @@ enum dmawin_papr_trace_type {
  */
 struct dmawin_papr_trace {
 	enum dmawin_papr_trace_type type;
-	bool pci;          /* liobn & 0x80000000: QEMU uses the spapr_iommu_pci_* name */
+	bool pci; /* liobn & 0x80000000: QEMU uses the spapr_iommu_pci_* name */
 	uint64_t liobn;
-	uint64_t ioba;     /* put/get: masked ioba (raw if the LIOBN is unknown); indirect: as
-			    * passed; stuff: the ioba after the loop */
-	uint64_t tce;      /* put/get: tce; indirect: tcelist; stuff: tcevalue */
-	uint64_t iobaN;    /* indirect: index of the last entry processed */
-	uint64_t tceN;     /* indirect: the last value read */
-	uint64_t npages;   /* stuff */
-	int64_t ret;       /* hcall return code */
-	uint64_t buid;     /* ddw query/create/reset */
+	uint64_t ioba;	 /* put/get: masked ioba (raw if the LIOBN is unknown); indirect: as
+			  * passed; stuff: the ioba after the loop */
+	uint64_t tce;	 /* put/get: tce; indirect: tcelist; stuff: tcevalue */
+	uint64_t iobaN;	 /* indirect: index of the last entry processed */
+	uint64_t tceN;	 /* indirect: the last value read */
+	uint64_t npages; /* stuff */
+	int64_t ret;	 /* hcall return code */
+	uint64_t buid;	 /* ddw query/create/reset */
 	uint32_t cfgaddr;
 	uint32_t windows_available; /* query */
 	uint64_t max_window_size;   /* query: QEMU prints the constant 0x80000000 */
-	uint32_t mask;              /* query: page-size mask */
-	uint64_t page_size;         /* create: 1 << page_shift */
-	uint64_t requested;         /* create: 1 << window_shift */
-	uint64_t start;             /* create: bus address */
+	uint32_t mask;		    /* query: page-size mask */
+	uint64_t page_size;	    /* create: 1 << page_shift */
+	uint64_t requested;	    /* create: 1 << window_shift */
+	uint64_t start;		    /* create: bus address */
 };
 
 typedef void (*dmawin_papr_trace_fn)(void *opaque, const struct dmawin_papr_trace *ev);

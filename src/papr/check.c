@@ -15,7 +15,9 @@ static int check_window(const struct papr_phb *phb, unsigned s)
 		return -__LINE__;
 	if (!w->nb_table)
 		return (w->table || w->is_default ||
-			dmawin_pe_window_info(phb->pe, s, &pw) != -ENOENT) ? -__LINE__ : 0;
+			dmawin_pe_window_info(phb->pe, s, &pw) != -ENOENT)
+			       ? -__LINE__
+			       : 0;
 	if (!w->table || dmawin_tce_info(w->table, &ti) != 0 || ti.page_shift != w->page_shift ||
 	    ti.entries < w->nb_table || w->nb_table > PAPR_MAX_NB_TABLE)
 		return -__LINE__;

@@ -87,7 +87,8 @@ static int phb_check(const struct dmawin_papr_phb_config *p, char *why, size_t l
 	uint64_t end;
 
 	if (p->index >= DMAWIN_PAPR_MAX_PHBS) {
-		papr_why(why, len, "phb index %u: must be below %u", p->index, DMAWIN_PAPR_MAX_PHBS);
+		papr_why(why, len, "phb index %u: must be below %u", p->index,
+			 DMAWIN_PAPR_MAX_PHBS);
 		return -EINVAL;
 	}
 	if (!DW_IS_ALIGNED(p->dma_win_addr, PAPR_TCE_PAGE_SIZE) ||
@@ -101,10 +102,11 @@ static int phb_check(const struct dmawin_papr_phb_config *p, char *why, size_t l
 		return -EINVAL;
 	}
 	if (p->dma_win_size == 0 || papr_pe_config_check(p) != 0) {
-		papr_why(why, len,
-			 "phb %u: dma_win_size must be > 0 and dma64_win_addr 0x%llx 4K-aligned, at "
-			 "or above the 32-bit window's end and clear of the MSI window",
-			 p->index, (unsigned long long)p->dma64_win_addr);
+		papr_why(
+			why, len,
+			"phb %u: dma_win_size must be > 0 and dma64_win_addr 0x%llx 4K-aligned, at "
+			"or above the 32-bit window's end and clear of the MSI window",
+			p->index, (unsigned long long)p->dma64_win_addr);
 		return -EINVAL;
 	}
 	if (!pgsz_valid(p->pgsz)) {

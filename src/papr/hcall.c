@@ -131,8 +131,7 @@ int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t io
 }
 
 /* Read the big-endian list. QEMU reads with ldq_be_phys: bytes that are not RAM read as 0. */
-static bool read_tce_list(struct dmawin_papr *m, uint64_t tce_list, uint64_t npages,
-			  uint64_t *tces)
+static bool read_tce_list(struct dmawin_papr *m, uint64_t tce_list, uint64_t npages, uint64_t *tces)
 {
 	bool all_ram = true;
 
@@ -150,8 +149,8 @@ static bool read_tce_list(struct dmawin_papr *m, uint64_t tce_list, uint64_t npa
 static int64_t indirect_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba,
 			       uint64_t tce_list, uint64_t npages)
 {
-	struct dmawin_papr_trace tr = {.type = DMAWIN_PAPR_TR_INDIRECT, .liobn = liobn,
-				       .ioba = ioba, .tce = tce_list};
+	struct dmawin_papr_trace tr = {
+		.type = DMAWIN_PAPR_TR_INDIRECT, .liobn = liobn, .ioba = ioba, .tce = tce_list};
 	uint64_t tces[DMAWIN_PAPR_INDIRECT_MAX];
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
@@ -216,8 +215,8 @@ static int64_t stuff_strict(const struct papr_window *w, uint64_t ioba, uint64_t
 static int64_t stuff_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba,
 			    uint64_t tce_value, uint64_t npages)
 {
-	struct dmawin_papr_trace tr = {.type = DMAWIN_PAPR_TR_STUFF, .liobn = liobn,
-				       .tce = tce_value, .npages = npages};
+	struct dmawin_papr_trace tr = {
+		.type = DMAWIN_PAPR_TR_STUFF, .liobn = liobn, .tce = tce_value, .npages = npages};
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
 	uint64_t index, n;
@@ -279,7 +278,7 @@ int64_t dmawin_papr_hcall(struct dmawin_papr *m, uint64_t opcode, const uint64_t
 		return dmawin_papr_h_stuff_tce(m, args[0], args[1], args[2], args[3]);
 	case DMAWIN_PAPR_H_RTAS:
 		return dmawin_papr_rtas_buffer(m, args[0]) == -EFAULT ? DMAWIN_PAPR_H_PARAMETER
-								       : DMAWIN_PAPR_H_SUCCESS;
+								      : DMAWIN_PAPR_H_SUCCESS;
 	default:
 		return DMAWIN_PAPR_H_FUNCTION;
 	}

@@ -6,8 +6,7 @@
 #include "dmawin/tce.h"
 #include "papr/papr_int.h"
 
-int dmawin_papr_notifier_add(struct dmawin_papr *m, dmawin_papr_notify_fn fn, void *opaque,
-			     int *id)
+int dmawin_papr_notifier_add(struct dmawin_papr *m, dmawin_papr_notify_fn fn, void *opaque, int *id)
 {
 	int rc = -ENOSPC;
 

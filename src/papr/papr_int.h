@@ -9,15 +9,15 @@
 #include "common/compiler.h"
 #include "dmawin/papr.h"
 
-#define PAPR_TCE_PAGE_SHIFT 12 /* SPAPR_TCE_PAGE_SHIFT: the default window and list pages */
-#define PAPR_TCE_PAGE_SIZE (UINT64_C(1) << PAPR_TCE_PAGE_SHIFT)
-#define PAPR_MAX_NB_TABLE UINT64_C(0xffffffff) /* QEMU's nb_table is a uint32_t */
-#define PAPR_COMPAT_MIN 200
-#define PAPR_COMPAT_DDW_7_1 701 /* 2M bit, 6-output query, auto-restore */
+#define PAPR_TCE_PAGE_SHIFT	  12 /* SPAPR_TCE_PAGE_SHIFT: the default window and list pages */
+#define PAPR_TCE_PAGE_SIZE	  (UINT64_C(1) << PAPR_TCE_PAGE_SHIFT)
+#define PAPR_MAX_NB_TABLE	  UINT64_C(0xffffffff) /* QEMU's nb_table is a uint32_t */
+#define PAPR_COMPAT_MIN		  200
+#define PAPR_COMPAT_DDW_7_1	  701 /* 2M bit, 6-output query, auto-restore */
 #define PAPR_QUERY5_LARGEST_BLOCK UINT64_C(0x80000000)
 #define PAPR_QUERY6_LARGEST_BLOCK UINT64_C(0x2000000000) /* 1 << (58 - 21) */
-#define PAPR_LIOBN_PCI 0x80000000u
-#define PAPR_MSI_WINDOW_SIZE UINT64_C(0x10000)
+#define PAPR_LIOBN_PCI		  0x80000000u
+#define PAPR_MSI_WINDOW_SIZE	  UINT64_C(0x10000)
 
 /* One slot of a PHB: LIOBN (index, n). Disabled when nb_table == 0. */
 struct papr_window {
@@ -33,7 +33,7 @@ struct papr_phb {
 	struct dmawin_papr_phb_config cfg; /* buid filled in */
 	struct papr_window win[DMAWIN_PAPR_MAX_WINDOWS];
 	struct dmawin_phb *pe_phb; /* the pe layer's PHB ... */
-	struct dmawin_pe *pe;      /* ... and its only PE: QEMU's PE is the whole PHB */
+	struct dmawin_pe *pe;	   /* ... and its only PE: QEMU's PE is the whole PHB */
 };
 
 struct papr_notifier {

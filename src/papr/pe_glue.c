@@ -153,7 +153,7 @@ static int dma(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr, bool is_r
 	if (rc)
 		return rc;
 	rc = is_read ? dmawin_pe_dma_read(dev, bus_addr, dst, len, NULL)
-		 : dmawin_pe_dma_write(dev, bus_addr, src, len, NULL);
+		     : dmawin_pe_dma_write(dev, bus_addr, src, len, NULL);
 	dmawin_pe_dev_destroy(dev);
 	return rc;
 }
@@ -164,8 +164,8 @@ int dmawin_papr_dma_read(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr,
 	return dma(m, pos, bus_addr, true, dst, NULL, len);
 }
 
-int dmawin_papr_dma_write(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr,
-			  const void *src, size_t len)
+int dmawin_papr_dma_write(struct dmawin_papr *m, unsigned pos, uint64_t bus_addr, const void *src,
+			  size_t len)
 {
 	return dma(m, pos, bus_addr, false, NULL, src, len);
 }

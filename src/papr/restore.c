@@ -64,8 +64,8 @@ static int parse_window(struct snap_reader *r, struct staged_window *sw, char *w
 	    !snap_get(r, 4, &ps) || !snap_get(r, 8, &sw->bus_offset) ||
 	    !snap_get(r, 8, &sw->nb_table) || !snap_get(r, 8, &sw->nr_entries))
 		BAD("snapshot truncated inside a window record");
-	if (en > 1 || def > 1 || pad || ps > 63 || (!en && (def || sw->nb_table || sw->nr_entries)) ||
-	    (en && !sw->nb_table))
+	if (en > 1 || def > 1 || pad || ps > 63 ||
+	    (!en && (def || sw->nb_table || sw->nr_entries)) || (en && !sw->nb_table))
 		BAD("snapshot window record has impossible values");
 	sw->enabled = en;
 	sw->is_default = def;
@@ -94,8 +94,8 @@ static int check_window(const struct papr_phb *phb, unsigned slot, const struct 
 		    sw->bus_offset != c->dma_win_addr ||
 		    sw->nb_table != c->dma_win_size >> PAPR_TCE_PAGE_SHIFT)
 			INCOMPATIBLE("phb %u: default window 0x%llx/%llu TCEs differs from this "
-				     "PHB's dma_win_addr/dma_win_size", c->index,
-				     (unsigned long long)sw->bus_offset,
+				     "PHB's dma_win_addr/dma_win_size",
+				     c->index, (unsigned long long)sw->bus_offset,
 				     (unsigned long long)sw->nb_table);
 		return 0;
 	}
@@ -110,16 +110,18 @@ static int check_window(const struct papr_phb *phb, unsigned slot, const struct 
 			     (unsigned long long)sw->nb_table);
 	size = sw->nb_table << sw->page_shift;
 	if (__builtin_add_overflow(sw->bus_offset, size - 1, &last) ||
-	    (sw->bus_offset <= DMAWIN_PAPR_MSI_WINDOW + PAPR_MSI_WINDOW_SIZE - 1 && DMAWIN_PAPR_MSI_WINDOW <= last))
+	    (sw->bus_offset <= DMAWIN_PAPR_MSI_WINDOW + PAPR_MSI_WINDOW_SIZE - 1 &&
+	     DMAWIN_PAPR_MSI_WINDOW <= last))
 		INCOMPATIBLE("phb %u: window at 0x%llx wraps or covers the MSI window", c->index,
 			     (unsigned long long)sw->bus_offset);
 	if (c->placement == DMAWIN_PAPR_PLACE_SLOT
 		    ? sw->bus_offset != (slot ? c->dma64_win_addr : c->dma_win_addr)
 		    : sw->bus_offset != c->dma_win_addr && sw->bus_offset != c->dma64_win_addr)
-		INCOMPATIBLE("phb %u: window start 0x%llx cannot be placed here (dma_win_addr 0x%llx, "
-			     "dma64_win_addr 0x%llx)", c->index, (unsigned long long)sw->bus_offset,
-			     (unsigned long long)c->dma_win_addr,
-			     (unsigned long long)c->dma64_win_addr);
+		INCOMPATIBLE(
+			"phb %u: window start 0x%llx cannot be placed here (dma_win_addr 0x%llx, "
+			"dma64_win_addr 0x%llx)",
+			c->index, (unsigned long long)sw->bus_offset,
+			(unsigned long long)c->dma_win_addr, (unsigned long long)c->dma64_win_addr);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include "papr/papr_int.h"
 
 #define RTAS_PARAM DMAWIN_PAPR_RTAS_PARAM_ERROR
-#define RTAS_HW DMAWIN_PAPR_RTAS_HW_ERROR
+#define RTAS_HW	   DMAWIN_PAPR_RTAS_HW_ERROR
 
 static struct papr_phb *ddw_phb(struct dmawin_papr *m, uint32_t buid_hi, uint32_t buid_lo)
 {
@@ -109,10 +109,11 @@ static bool placement_ok(const struct papr_phb *phb, const struct papr_window *w
 {
 	uint64_t last;
 
-	if (window_shift >= 64 || __builtin_add_overflow(start, (UINT64_C(1) << window_shift) - 1,
-							 &last))
+	if (window_shift >= 64 ||
+	    __builtin_add_overflow(start, (UINT64_C(1) << window_shift) - 1, &last))
 		return false;
-	if (overlaps(start, last, DMAWIN_PAPR_MSI_WINDOW, DMAWIN_PAPR_MSI_WINDOW + PAPR_MSI_WINDOW_SIZE - 1))
+	if (overlaps(start, last, DMAWIN_PAPR_MSI_WINDOW,
+		     DMAWIN_PAPR_MSI_WINDOW + PAPR_MSI_WINDOW_SIZE - 1))
 		return false;
 	for (unsigned i = 0; i < DMAWIN_PAPR_MAX_WINDOWS; i++) {
 		const struct papr_window *o = &phb->win[i];
@@ -125,8 +126,7 @@ static bool placement_ok(const struct papr_phb *phb, const struct papr_window *w
 	return true;
 }
 
-uint64_t papr_window_start(const struct papr_phb *phb, const struct papr_window *w,
-			   unsigned active)
+uint64_t papr_window_start(const struct papr_phb *phb, const struct papr_window *w, unsigned active)
 {
 	if (phb->cfg.placement == DMAWIN_PAPR_PLACE_SLOT)
 		return (w->liobn & 0xff) == 0 ? phb->cfg.dma_win_addr : phb->cfg.dma64_win_addr;

@@ -90,8 +90,8 @@ int32_t dmawin_papr_rtas_buffer(struct dmawin_papr *m, uint64_t gpa)
 	st = dmawin_papr_rtas(m, be32(cells[0]), nargs, args, nret, rets);
 	for (uint32_t i = 0; i < nret; i++)
 		cells[3 + nargs + i] = be32(rets[i]);
-	if (nret && dmawin_mem_write(m->mem, gpa + (3 + nargs) * sizeof(uint32_t), &cells[3 + nargs],
-				     nret * sizeof(uint32_t)) != 0)
+	if (nret && dmawin_mem_write(m->mem, gpa + (3 + nargs) * sizeof(uint32_t),
+				     &cells[3 + nargs], nret * sizeof(uint32_t)) != 0)
 		return -EFAULT;
 	return st;
 }

@@ -11,14 +11,14 @@
 #include "dmawin/pe.h"
 #include "dw_test.h"
 
-#define LIOBN0 0x80000000u
-#define LIOBN1 0x80000001u
-#define BUID0 0x800000020000000ull
-#define BUID_HI(b) ((uint32_t)((b) >> 32))
-#define BUID_LO(b) ((uint32_t)(b))
+#define LIOBN0	      0x80000000u
+#define LIOBN1	      0x80000001u
+#define BUID0	      0x800000020000000ull
+#define BUID_HI(b)    ((uint32_t)((b) >> 32))
+#define BUID_LO(b)    ((uint32_t)(b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define H_SUCCESS DMAWIN_PAPR_H_SUCCESS
-#define H_PARAMETER DMAWIN_PAPR_H_PARAMETER
+#define H_SUCCESS     DMAWIN_PAPR_H_SUCCESS
+#define H_PARAMETER   DMAWIN_PAPR_H_PARAMETER
 
 /* 256 MiB of RAM keeps tests fast; RAM is anonymous MAP_NORESERVE so only touched pages cost. */
 static inline struct dmawin_papr *papr_test_machine_cfg(struct dmawin_papr_config *cfg)

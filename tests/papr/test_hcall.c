@@ -22,7 +22,7 @@ static void test_lookup_unknown_liobn_h_parameter(void **state)
 
 	assert_int_equal(dmawin_papr_h_put_tce(m, 0x80000002, 0, 3), H_PARAMETER);
 	assert_int_equal(dmawin_papr_h_put_tce(m, 0x80000100, 0, 3), H_PARAMETER); /* PHB 1 */
-	assert_int_equal(dmawin_papr_h_put_tce(m, 0x1000, 0, 3), H_PARAMETER);     /* VIO-like */
+	assert_int_equal(dmawin_papr_h_put_tce(m, 0x1000, 0, 3), H_PARAMETER);	   /* VIO-like */
 	assert_int_equal(dmawin_papr_h_get_tce(m, 0x80000002, 0, &tce), H_PARAMETER);
 	assert_int_equal(dmawin_papr_h_put_tce_indirect(m, 0x80000002, 0, 0x10000, 1), H_PARAMETER);
 	assert_int_equal(dmawin_papr_h_stuff_tce(m, 0x80000002, 0, 0, 1), H_PARAMETER);

@@ -96,8 +96,7 @@ static void test_notify_window_add_del(void **state)
 	assert_int_equal(dmawin_papr_rtas_remove_pe_dma_window(m, liobn), 0);
 	assert_int_equal(r.ev[1].type, DMAWIN_PAPR_EV_WINDOW_DEL);
 	assert_int_equal(r.ev[1].liobn, liobn);
-	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0),
-							      BUID_LO(BUID0)),
+	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0), BUID_LO(BUID0)),
 			 0);
 	assert_int_equal(r.n, 4);
 	assert_int_equal(r.ev[2].type, DMAWIN_PAPR_EV_WINDOW_DEL);
@@ -241,7 +240,8 @@ static void test_config_check_rejects_bad_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_notify_map_unmap_window_relative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_map_unmap_window_relative, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_notify_window_add_del, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_outputs_refused, setup, teardown),

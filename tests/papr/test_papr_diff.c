@@ -12,7 +12,7 @@
 #include "papr/papr_int.h"
 #include "papr_test.h"
 
-#define OPS 1000000
+#define OPS	 1000000
 #define LIST_GPA 0x100000ull
 
 struct last_trace {
@@ -43,7 +43,7 @@ static uint64_t rnd(struct run *r, uint64_t n)
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			print_error("seed %" PRIu64 " step %" PRIu64 ": %s\n", r->seed, r->step,    \
+			print_error("seed %" PRIu64 " step %" PRIu64 ": %s\n", r->seed, r->step,   \
 				    #cond);                                                        \
 			fail();                                                                    \
 		}                                                                                  \
@@ -112,8 +112,8 @@ static void compare_range(struct run *r, uint64_t liobn, uint64_t ioba, uint64_t
 		return;
 	index = ((ioba & ref_mask(w)) - w->bus_offset) >> w->page_shift;
 	for (uint64_t i = index; i < w->nb_table && i - index < n; i++) {
-		int64_t ret = dmawin_papr_h_get_tce(r->m, liobn, w->bus_offset + (i << w->page_shift),
-						    &got);
+		int64_t ret = dmawin_papr_h_get_tce(r->m, liobn,
+						    w->bus_offset + (i << w->page_shift), &got);
 		CHECK(ret == 0 && got == w->table[i]);
 	}
 }
@@ -177,7 +177,8 @@ static void op_indirect(struct run *r)
 
 static void op_stuff(struct run *r)
 {
-	uint64_t liobn = pick_liobn(r), ioba = pick_ioba(r, liobn), n = pick_npages(r, liobn, false);
+	uint64_t liobn = pick_liobn(r), ioba = pick_ioba(r, liobn),
+		 n = pick_npages(r, liobn, false);
 	uint64_t value = pick_tce(r);
 	int64_t want;
 
@@ -199,7 +200,8 @@ static void op_rtas(struct run *r)
 
 	switch (rnd(r, 4)) {
 	case 0:
-		ws = rnd(r, 40) == 0 ? ps + 32 + (uint32_t)rnd(r, 3) : ps + (uint32_t)rnd(r, 17) - 1;
+		ws = rnd(r, 40) == 0 ? ps + 32 + (uint32_t)rnd(r, 3)
+				     : ps + (uint32_t)rnd(r, 17) - 1;
 		CHECK(create_ddw(r->m, ps, ws, &l1, &s1) == ref_create(&r->ref, ps, ws, &l2, &s2));
 		CHECK(l1 == l2 && s1 == s2);
 		break;

@@ -13,8 +13,8 @@
 #include "papr/papr_int.h"
 #include "papr_test.h"
 
-#define VCPUS 4
-#define ROUNDS 20000
+#define VCPUS	       4
+#define ROUNDS	       20000
 #define PAGES_PER_VCPU 64
 
 struct shared {
@@ -55,7 +55,8 @@ static void *vcpu_fn(void *arg)
 			for (unsigned k = 0; k < PAGES_PER_VCPU; k++)
 				tces[k] = ram_page(v->id, k) | 1;
 			put_list(m, list_gpa, tces, PAGES_PER_VCPU);
-			if (dmawin_papr_h_put_tce_indirect(m, LIOBN0, base, list_gpa, PAGES_PER_VCPU))
+			if (dmawin_papr_h_put_tce_indirect(m, LIOBN0, base, list_gpa,
+							   PAGES_PER_VCPU))
 				atomic_fetch_add(&v->s->bad, 1);
 			break;
 		case 2:
@@ -147,8 +148,9 @@ static void test_papr_threads_hcalls_dma_rtas(void **state)
 	assert_int_equal(atomic_load(&s.bad), 0);
 	for (unsigned id = 0; id < VCPUS; id++) {
 		for (unsigned i = 0; i < PAGES_PER_VCPU; i++)
-			assert_int_equal(get_tce(m, LIOBN0, ((uint64_t)id * PAGES_PER_VCPU + i) * 4096),
-					 ram_page(id, i) | 3);
+			assert_int_equal(
+				get_tce(m, LIOBN0, ((uint64_t)id * PAGES_PER_VCPU + i) * 4096),
+				ram_page(id, i) | 3);
 		assert_int_equal(get_tce(m, s.ddw_liobn, s.ddw_start + ((uint64_t)id << 24)),
 				 ((uint64_t)id << 24) | 3);
 	}

@@ -167,8 +167,7 @@ static void test_query_unknown_buid_or_ddw_off_param_error(void **state)
 	m = papr_test_machine_cfg(&cfg);
 	assert_int_equal(query(m, 5, rets, NULL), -3);
 	assert_int_equal(create_ddw(m, 16, 30, NULL, NULL), -3);
-	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0),
-							      BUID_LO(BUID0)),
+	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0), BUID_LO(BUID0)),
 			 -3);
 	assert_int_equal(dmawin_papr_rtas_remove_pe_dma_window(m, LIOBN0), -3);
 	dmawin_papr_destroy(m);
@@ -530,7 +529,7 @@ static void test_tce_budget_limits_query_and_create(void **state)
 	assert_int_equal(query(m, 6, NULL, &q), 0);
 	assert_int_equal(q.largest_block, 4096);
 	assert_int_equal(create_ddw(m, 16, 29, NULL, NULL), -3); /* 8192 TCEs */
-	assert_int_equal(create_ddw(m, 16, 28, NULL, NULL), 0);  /* 4096 TCEs */
+	assert_int_equal(create_ddw(m, 16, 28, NULL, NULL), 0);	 /* 4096 TCEs */
 	assert_int_equal(query(m, 6, NULL, &q), 0);
 	assert_int_equal(q.largest_block, 0);
 	dmawin_papr_destroy(m);

@@ -98,7 +98,8 @@ static struct dmawin_papr *busy_machine(uint64_t dma64_win_addr)
 		tces[i] = (0x100000 + i * 4096) | (i % 4) | (i & 8 ? 0x400 : 0);
 	put_list(m, 0x200000, tces, 64);
 	assert_int_equal(dmawin_papr_h_put_tce_indirect(m, LIOBN0, 0x30000000, 0x200000, 64), 0);
-	assert_int_equal(dmawin_papr_h_put_tce(m, LIOBN0, 1 * GiB - 4096, 0xfffffffffffff003ull), 0);
+	assert_int_equal(dmawin_papr_h_put_tce(m, LIOBN0, 1 * GiB - 4096, 0xfffffffffffff003ull),
+			 0);
 	assert_int_equal(create_ddw(m, 16, 28, &liobn, &start), 0);
 	assert_int_equal(dmawin_papr_h_stuff_tce(m, liobn, start + 65536 * 7, 0x8000003, 9), 0);
 	return m;
@@ -121,7 +122,8 @@ static void test_snapshot_round_trip_identical(void **state)
 {
 	struct fixture *f = *state;
 	struct dmawin_papr *a = busy_machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR);
-	struct dmawin_papr *b = machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
+	struct dmawin_papr *b =
+		machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
 	struct dmawin_papr_window_info wa, wb;
 	char why[200] = "";
 
@@ -152,8 +154,10 @@ static void test_snapshot_round_trip_identical(void **state)
 static void test_snapshot_restored_windows_live(void **state)
 {
 	struct fixture *f = *state;
-	struct dmawin_papr *a = machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
-	struct dmawin_papr *b = machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
+	struct dmawin_papr *a =
+		machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
+	struct dmawin_papr *b =
+		machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
 	struct dmawin_papr_window_info w;
 	uint32_t v = 0xfeedf00d, got = 0;
 
@@ -209,9 +213,11 @@ static uint64_t fingerprint(struct dmawin_papr *m)
 		struct dmawin_papr_window_info w;
 		struct dmawin_pe_window_info pw;
 		uint64_t idx = 0, found, tce;
-		assert_int_equal(dmawin_papr_window_info(
-				 m, DMAWIN_PAPR_LIOBN(dmawin_papr_get_config(m)->phbs[0].index, s), &w),
-				 0);
+		assert_int_equal(
+			dmawin_papr_window_info(
+				m, DMAWIN_PAPR_LIOBN(dmawin_papr_get_config(m)->phbs[0].index, s),
+				&w),
+			0);
 		MIX(w.enabled), MIX(w.is_default), MIX(w.bus_offset), MIX(w.page_shift);
 		MIX(w.nb_table);
 		if (dmawin_pe_window_info(pe, s, &pw) != 0)
@@ -251,7 +257,8 @@ static void expect_victim_saved_as(struct fixture *f, struct dmawin_papr *victim
 
 static struct dmawin_papr *victim_with_baseline(struct fixture *f, char *baseline, size_t blen)
 {
-	struct dmawin_papr *v = machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
+	struct dmawin_papr *v =
+		machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
 
 	assert_int_equal(dmawin_papr_h_put_tce(v, LIOBN0, 0x9000, 0x9003), 0);
 	snprintf(baseline, blen, "%s/baseline.snap", f->dir);
@@ -420,7 +427,8 @@ static void test_snapshot_incompatible_configs_refused(void **state)
 static void test_snapshot_missing_file_and_bad_path(void **state)
 {
 	struct fixture *f = *state;
-	struct dmawin_papr *a = machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
+	struct dmawin_papr *a =
+		machine(DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR, DMAWIN_PAPR_DEFAULT_PGSZ);
 	char why[200] = "";
 
 	assert_int_equal(dmawin_papr_snapshot_restore(a, f->path, why, sizeof(why)), -ENOENT);

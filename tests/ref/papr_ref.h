@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REF_H_SUCCESS 0
+#define REF_H_SUCCESS	0
 #define REF_H_PARAMETER (-4)
 
 struct ref_win {
@@ -200,9 +200,8 @@ static inline int32_t ref_create(struct ref_phb *p, uint32_t ps, uint32_t ws, ui
 		return -1;
 	size = 1ull << ws;
 	for (unsigned o = 0; o < 2; o++)
-		if (p->win[o].nb_table &&
-		    ref_overlap(bus, size, p->win[o].bus_offset,
-				p->win[o].nb_table << p->win[o].page_shift))
+		if (p->win[o].nb_table && ref_overlap(bus, size, p->win[o].bus_offset,
+						      p->win[o].nb_table << p->win[o].page_shift))
 			return -3;
 	if (ref_overlap(bus, size, 0x40000000000ull, 0x10000))
 		return -3;
