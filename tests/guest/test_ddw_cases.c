@@ -80,6 +80,38 @@ static void test_ddw_no_window_available_removes_default(void **state)
 	gt_stop(&t);
 }
 
+/* No window available and the create then fails (only 16G pages): after removing the default
+ * window the kernel must restore it with ibm,reset-pe-dma-windows; 32-bit DMA keeps working. */
+static void test_ddw_failure_after_removal_resets(void **state)
+{
+	(void)state;
+	struct gt t;
+	gt_defaults(&t, 2 * GiB);
+	t.mc.phbs[0].max_windows = 1;
+	t.mc.phbs[0].pgsz = 1ull << 34;
+	gt_start(&t);
+	gt_dev(&t, "nvme", 0, 0, 64);
+	gt_dev(&t, "e1000", 0, 1, 32);
+	assert_int_equal(dmawin_guest_boot(t.g), 0);
+	long rm = gt_find(&t.lines, "spapr_iommu_ddw_remove liobn=0x80000000");
+	long rs = gt_find(&t.lines, "spapr_iommu_ddw_reset buid=0x800000020000000 addr=0x0");
+	assert_true(rm > 0 && rs > rm);
+	assert_int_equal(gt_count(&t.lines, "spapr_iommu_ddw_create"), 0);
+	struct dmawin_guest_stats s = gt_stats(&t);
+	assert_int_equal(s.rtas_reset, 1);
+	assert_int_equal(s.ddw_failed, 1);
+	assert_int_equal(s.default_removed, 0);
+	struct dmawin_guest_device_info di;
+	dmawin_guest_device_info(t.g, 0, &di);
+	assert_int_equal(di.mode, DMAWIN_GUEST_MODE_DEFAULT);
+	uint64_t dma;
+	assert_int_equal(dmawin_guest_map_single(t.g, 1, 0x10000, 4096, 0, &dma), 0);
+	const char msg[] = "after reset";
+	assert_int_equal(dmawin_papr_dma_write(t.m, 0, dma, msg, sizeof(msg)), 0);
+	assert_int_equal(dmawin_guest_unmap_single(t.g, 1, dma, 4096, 0), 0);
+	gt_stop(&t);
+}
+
 /* ddw=off on the PHB: no ibm,ddw-applicable, no RTAS call, the PE is marked failed. */
 static void test_ddw_phb_ddw_off_stays_default(void **state)
 {
@@ -257,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ddw_small_budget_indirect_window),
 		cmocka_unit_test(test_ddw_no_window_available_removes_default),
+		cmocka_unit_test(test_ddw_failure_after_removal_resets),
 		cmocka_unit_test(test_ddw_phb_ddw_off_stays_default),
 		cmocka_unit_test(test_ddw_create_fails_not_retried),
 		cmocka_unit_test(test_ddw_phb_remove_clears_and_removes),
