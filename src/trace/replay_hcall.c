@@ -62,20 +62,6 @@ void replay_put(struct dmawin_trace_replay *rp, const struct dmawin_trace_event 
 		check_field(rp, DMAWIN_TRACE_MM_HCALL, "ioba", p->liobn, p->ioba, tr->ioba);
 }
 
-void replay_get(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev)
-{
-	const struct dmawin_trace_get *g = &ev->u.get;
-	uint64_t tce = 0;
-	int64_t ret;
-
-	hcall_begin(rp, g->liobn, HC_GET, g->ret);
-	ret = dmawin_papr_h_get_tce(rp->m, g->liobn, g->ioba, &tce);
-	check_field(rp, DMAWIN_TRACE_MM_RET, "ret", g->liobn, (uint64_t)g->ret, (uint64_t)ret);
-	if (g->ret == 0 && ret == 0)
-		check_field(rp, DMAWIN_TRACE_MM_GET_TCE, "tce", g->liobn, g->tce, tce);
-	hcall_traced(rp, DMAWIN_PAPR_TR_GET, ev, g->liobn);
-}
-
 /* Entry index of bus address @ioba in window @w (wraps below the window, as QEMU's does). */
 static uint64_t window_index(const struct window_rec *w, uint64_t ioba)
 {
@@ -83,6 +69,51 @@ static uint64_t window_index(const struct window_rec *w, uint64_t ioba)
 
 	return (masked - w->st->bus_offset) >> w->st->page_shift;
 }
+
+/*
+ * A value the guest read back from an entry the replay rebuilt (INDIRECT) is the truth about
+ * that entry: it confirms or corrects it, like a translation does. Returns whether it was one.
+ */
+static bool get_of_inferred(struct dmawin_trace_replay *rp, struct window_rec *w,
+			    const struct dmawin_trace_get *g, uint64_t model_tce)
+{
+	uint64_t index;
+	bool inferred = false;
+
+	if (!w || !w->st->enabled)
+		return false;
+	index = window_index(w, g->ioba);
+	if (index >= w->st->nb_table)
+		return false;
+	shadow_get(&w->shadow, index, &inferred);
+	if (!inferred)
+		return false;
+	if (model_tce == g->tce) {
+		w->st->confirmed++;
+		shadow_set_inferred(&w->shadow, index, false);
+		return true;
+	}
+	w->st->corrected++;
+	rp->fixup = true;
+	dmawin_papr_h_put_tce(rp->m, g->liobn, g->ioba, g->tce);
+	rp->fixup = false;
+	return true;
+}
+
+void replay_get(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev)
+{
+	const struct dmawin_trace_get *g = &ev->u.get;
+	struct window_rec *w = hcall_begin(rp, g->liobn, HC_GET, g->ret);
+	uint64_t tce = 0;
+	int64_t ret;
+
+	ret = dmawin_papr_h_get_tce(rp->m, g->liobn, g->ioba, &tce);
+	check_field(rp, DMAWIN_TRACE_MM_RET, "ret", g->liobn, (uint64_t)g->ret, (uint64_t)ret);
+	hcall_traced(rp, DMAWIN_PAPR_TR_GET, ev, g->liobn);
+	if (g->ret == 0 && ret == 0 && !get_of_inferred(rp, w, g, tce))
+		check_field(rp, DMAWIN_TRACE_MM_GET_TCE, "tce", g->liobn, g->tce, tce);
+}
+
 
 /*
  * How many entries the guest passed. On success the trace says it (last index + 1). On failure

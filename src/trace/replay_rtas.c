@@ -89,10 +89,10 @@ void tables_settle(struct dmawin_trace_replay *rp)
 	for (unsigned i = 0; i < rp->trace_tables.n; i++)
 		record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table", rp->trace_tables.v[i],
 				rp->trace_tables.v[i], 0);
-	for (unsigned i = 0; i < rp->model_tables.n; i++)
+	for (unsigned i = 0; i < rp->model_tables.n && rp->seen_new_table; i++)
 		record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table", rp->model_tables.v[i], 0,
 				rp->model_tables.v[i]);
-	for (unsigned i = 0; i < rp->model_resets.n; i++)
+	for (unsigned i = 0; i < rp->model_resets.n && rp->seen_new_table; i++)
 		record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "auto_restore", rp->model_resets.v[i], 0,
 				1);
 	rp->trace_tables.n = rp->model_tables.n = rp->model_resets.n = 0;
@@ -113,6 +113,7 @@ void replay_new_table(struct dmawin_trace_replay *rp, const struct dmawin_trace_
 {
 	uint64_t liobn = ev->u.new_table.liobn;
 
+	rp->seen_new_table = true;
 	if (!window_find(rp, liobn)) {
 		/* a table this machine does not have: another PHB, a VIO device, ... */
 		record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "liobn", liobn, liobn, 0);

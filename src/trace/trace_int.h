@@ -85,6 +85,9 @@ struct dmawin_trace_replay {
 	uint32_t last_usec;
 	bool finished;
 	bool fixup; /* writes done to correct an inferred entry: not the guest's */
+	/* a new_table line was seen: the trace has that event enabled, so an allocation the
+	 * model makes and the trace does not show is a difference, not a disabled event */
+	bool seen_new_table;
 
 	struct window_rec *win;
 	size_t n_win;

@@ -16,6 +16,12 @@
 #define P "1@100.000001:" /* a log-backend line prefix */
 #define DEF "0x80000000"  /* PHB 0 default window LIOBN */
 #define BUID "0x800000020000000"
+#define QUERY P "spapr_iommu_ddw_query buid=" BUID " addr=0x0, 1 windows available, max window size=0x80000000, mask=0x107\n"
+#define NEW_DDW P "spapr_iommu_new_table liobn=0x80000001 table=0x55d0c0de0000 fd=-1\n"
+#define CREATE                                                                                     \
+	P "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x1000000, "                   \
+	  "requested=0x10000000, start addr=0x800000000000000, liobn=0x80000001\n"
+
 
 static struct dmawin_trace_replay *replay_new(unsigned timeline_points)
 {
@@ -217,6 +223,43 @@ static void test_replay_inferred_entry_wrong_mask_still_mismatch(void **state)
 	dmawin_trace_replay_destroy(rp);
 }
 
+static void test_replay_get_confirms_and_corrects_inferred(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* H_GET_TCE reads back rebuilt entries: entry 1 as rebuilt, entry 2 was another page */
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x0 tcelist=0x10000 "
+			  "iobaN=0x3 tceN=0x7f203003 ret=0\n" P
+			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x1000 ret=0 tce=0x7f201003\n" P
+			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x2000 ret=0 tce=0x12345001\n" P
+			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x2000 ret=0 tce=0x12345001\n" P
+			  "spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x12345000 perm=1 mask=0xfff\n");
+	const struct dmawin_trace_window_stats *w = window(rep, 0x80000000);
+
+	(void)state;
+	assert_int_equal(rep->mismatches, 0);
+	assert_int_equal(w->confirmed, 1);
+	assert_int_equal(w->corrected, 1);
+	dmawin_trace_replay_destroy(rp);
+}
+
+static void test_replay_without_new_table_events_no_table_mismatch(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* a trace recorded without spapr_iommu_new_table enabled: the model's allocations have
+	 * nothing to match, which is not a difference */
+	const struct dmawin_trace_report *rep =
+		run(rp, CREATE P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+			       "spapr_iommu_ddw_remove liobn=0x80000001\n" P
+			       "spapr_iommu_ddw_reset buid=" BUID " addr=0x0\n" P
+			       "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=0\n");
+
+	(void)state;
+	assert_int_equal(rep->mismatches, 0);
+	assert_true(window(rep, 0x80000000)->enabled);
+	dmawin_trace_replay_destroy(rp);
+}
+
 static void test_replay_indirect_failures_follow_qemu(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
@@ -345,12 +388,6 @@ static void test_replay_xlate_mismatch_kinds(void **state)
 	assert_int_equal(rep->faults, 2);
 	dmawin_trace_replay_destroy(rp);
 }
-
-#define QUERY P "spapr_iommu_ddw_query buid=" BUID " addr=0x0, 1 windows available, max window size=0x80000000, mask=0x107\n"
-#define NEW_DDW P "spapr_iommu_new_table liobn=0x80000001 table=0x55d0c0de0000 fd=-1\n"
-#define CREATE                                                                                     \
-	P "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x1000000, "                   \
-	  "requested=0x10000000, start addr=0x800000000000000, liobn=0x80000001\n"
 
 static void test_replay_ddw_create_map_remove_autorestore_clean(void **state)
 {
@@ -571,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_replay_get_value_checked),
 		cmocka_unit_test(test_replay_indirect_inferred_confirmed_and_corrected),
 		cmocka_unit_test(test_replay_inferred_entry_wrong_mask_still_mismatch),
+		cmocka_unit_test(test_replay_get_confirms_and_corrects_inferred),
+		cmocka_unit_test(test_replay_without_new_table_events_no_table_mismatch),
 		cmocka_unit_test(test_replay_indirect_failures_follow_qemu),
 		cmocka_unit_test(test_replay_indirect_impossible_index_list_mismatch),
 		cmocka_unit_test(test_replay_indirect_list_outside_ram_mismatch),
