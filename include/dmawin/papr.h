@@ -442,7 +442,7 @@ DMAWIN_API int32_t dmawin_papr_rtas_remove_pe_dma_window(struct dmawin_papr *m, 
 
 /**
  * dmawin_papr_rtas_reset_pe_dma_window - ibm,reset-pe-dma-window: disable every window of the
- * PHB and restore the default one, zeroed.
+ * PHB and restore the default one, zeroed. The PE's EEH state is left as it is.
  *
  * Return: 0; -3 if the BUID is not a PHB with ddw on; -1 if the default table cannot be
  * allocated.

@@ -100,6 +100,7 @@ int dmawin_papr_reset(struct dmawin_papr *m)
 	pthread_mutex_lock(&m->lock);
 	for (uint32_t i = 0; i < m->cfg.nr_phbs; i++) {
 		int r = papr_phb_dma_reset(m, &m->phbs[i]);
+		papr_pe_eeh_reset(m, &m->phbs[i]);
 		if (r && !rc)
 			rc = r;
 	}

@@ -68,7 +68,8 @@ void papr_window_disable(struct dmawin_papr *m, struct papr_phb *phb, struct pap
 
 /*
  * QEMU spapr_phb_dma_reset: every window off, then LIOBN#0 back as the default window
- * (dma_win_addr, dma_win_size >> 12 entries of 4 KiB, zeroed). Also clears the EEH state.
+ * (dma_win_addr, dma_win_size >> 12 entries of 4 KiB, zeroed). EEH state is not touched here
+ * (ibm,reset-pe-dma-window does not thaw a PE); machine reset clears it separately.
  * The new table is allocated first so that a failure leaves the PHB as it was.
  */
 int papr_phb_dma_reset(struct dmawin_papr *m, struct papr_phb *phb)
@@ -84,7 +85,6 @@ int papr_phb_dma_reset(struct dmawin_papr *m, struct papr_phb *phb)
 	}
 	for (unsigned i = 0; i < DMAWIN_PAPR_MAX_WINDOWS; i++)
 		papr_window_disable(m, phb, &phb->win[i]);
-	papr_pe_eeh_reset(m, phb);
 	if (!nb)
 		return 0;
 	rc = papr_window_enable(m, phb, &phb->win[0], table, phb->cfg.dma_win_addr,

@@ -406,6 +406,28 @@ static void test_reset_restores_zeroed_default(void **state)
 	assert_int_equal(get_tce(m, LIOBN0, 0x1000), 0);
 }
 
+/* ibm,reset-pe-dma-window resets windows, not EEH: a frozen PE stays frozen; a machine reset
+ * (LoPAR R1-5, reboot) restores the windows and thaws the PE. */
+static void test_reset_keeps_eeh_machine_reset_clears_it(void **state)
+{
+	struct dmawin_papr *m = *state;
+	struct dmawin_pe *pe = dmawin_papr_phb_pe(m, 0);
+	struct dmawin_papr_window_info w;
+
+	assert_int_equal(create_ddw(m, 24, 31, NULL, NULL), 0);
+	assert_int_equal(dmawin_pe_eeh_freeze(pe), 0);
+	assert_int_equal(
+		dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0), BUID_LO(BUID0)), 0);
+	assert_int_equal(dmawin_pe_eeh_state(pe), DMAWIN_PE_EEH_STOPPED);
+	assert_int_equal(create_ddw(m, 24, 31, NULL, NULL), 0);
+	assert_int_equal(dmawin_papr_reset(m), 0);
+	assert_int_equal(dmawin_pe_eeh_state(pe), DMAWIN_PE_EEH_NORMAL);
+	window(m, LIOBN1, &w);
+	assert_false(w.enabled);
+	window(m, LIOBN0, &w);
+	assert_true(w.is_default);
+}
+
 /* §3 RTAS entered through KVMPPC_H_RTAS: big-endian cells in guest memory. */
 static void test_rtas_buffer_in_guest_memory(void **state)
 {
@@ -559,6 +581,7 @@ int main(void)
 		T(test_remove_last_ddw_restores_default),
 		T(test_remove_ddw_on_liobn0_restores_default),
 		T(test_reset_restores_zeroed_default),
+		T(test_reset_keeps_eeh_machine_reset_clears_it),
 		T(test_rtas_buffer_in_guest_memory),
 		cmocka_unit_test(test_compat_before_7_1),
 		cmocka_unit_test(test_max_windows_one_and_placements),
