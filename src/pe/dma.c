@@ -164,53 +164,74 @@ static void dma_fault(struct dmawin_pe_dev *dev, const struct dmawin_pe_xlate *x
 		pe_atomic_inc(&pe->eehc.fault_freezes);
 }
 
-/* A page that is not all RAM: move what is, 4 KiB at a time, then fault at the first hole. */
-static int copy_or_fault(struct dmawin_pe_dev *dev, struct dmawin_pe_xlate *xl, uint64_t addr,
-			 enum dmawin_pe_dir dir, uint8_t *dst, const uint8_t *src, size_t *chunk)
+/* Copy a gpa-contiguous run; when it is not all RAM, move what is, 4 KiB at a time, up to the
+ * first hole. Returns the bytes moved. */
+static size_t copy_run(struct dmawin_mem *mem, uint64_t gpa, uint8_t *dst, const uint8_t *src,
+		       size_t n)
 {
-	size_t small = (size_t)(PE_PAGE_4K - (xl->gpa & (PE_PAGE_4K - 1)));
+	size_t off = 0;
 
-	if (small < *chunk) {
-		*chunk = small;
-		if (copy_chunk(dev->mem, xl->gpa, dst, src, small) == 0)
-			return 0;
+	if (likely(copy_chunk(mem, gpa, dst, src, n) == 0))
+		return n;
+	while (off < n) {
+		size_t piece = (size_t)DW_MIN((uint64_t)(n - off),
+					      PE_PAGE_4K - ((gpa + off) & (PE_PAGE_4K - 1)));
+
+		if (copy_chunk(mem, gpa + off, dst ? dst + off : NULL, src ? src + off : NULL,
+			       piece))
+			break;
+		off += piece;
 	}
-	xl->fault = DMAWIN_PE_FAULT_NOT_RAM;
-	pe_ctr_add(&dev->st[xl->slot].faults[DMAWIN_PE_FAULT_NOT_RAM], 1);
-	record_fault(dev, xl, addr, dir);
-	return -EFAULT;
+	return off;
 }
 
-/* The transfer loop: translate each page, copy it, stop at the first fault. */
+static void not_ram_fault(struct dmawin_pe_dev *dev, int slot, uint64_t addr,
+			  enum dmawin_pe_dir dir)
+{
+	struct dmawin_pe_xlate xl = {.fault = DMAWIN_PE_FAULT_NOT_RAM, .slot = slot};
+
+	pe_ctr_add(&dev->st[slot].faults[DMAWIN_PE_FAULT_NOT_RAM], 1);
+	record_fault(dev, &xl, addr, dir);
+}
+
+/*
+ * The transfer loop. Pages are translated in order and merged into runs while their guest
+ * addresses follow each other (a guest maps buffers contiguously more often than not), so
+ * that 4K IOMMU pages cost one copy per run, not one per page. A translation fault stops
+ * the transfer after the run before it has been copied.
+ */
 static int dma_range(struct dmawin_pe_dev *dev, uint64_t addr, uint8_t *dst, const uint8_t *src,
 		     size_t len, enum dmawin_pe_dir dir, size_t *moved)
 {
+	struct dmawin_pe_xlate xl;
 	size_t done = 0;
-	int ret = 0;
+	int ret = len ? dev_xlate(dev, addr, dir, &xl) : 0;
 
-	while (done < len) {
-		struct dmawin_pe_xlate xl;
-		uint64_t a = addr + done;
-		size_t chunk;
+	while (!ret && done < len) {
+		uint64_t run_gpa = xl.gpa;
+		int slot = xl.slot;
+		size_t run = (size_t)DW_MIN((uint64_t)(len - done), xl.len), got;
 
-		ret = dev_xlate(dev, a, dir, &xl);
-		if (unlikely(ret)) {
-			dma_fault(dev, &xl);
-			break;
-		}
-		chunk = (size_t)DW_MIN((uint64_t)(len - done), xl.len);
-		if (unlikely(copy_chunk(dev->mem, xl.gpa, dst ? dst + done : NULL,
-					src ? src + done : NULL, chunk))) {
-			ret = copy_or_fault(dev, &xl, a, dir, dst ? dst + done : NULL,
-					    src ? src + done : NULL, &chunk);
-			if (ret)
+		while (done + run < len) {
+			ret = dev_xlate(dev, addr + done + run, dir, &xl);
+			if (ret || xl.gpa != run_gpa + run || xl.slot != slot)
 				break;
+			run += (size_t)DW_MIN((uint64_t)(len - done - run), xl.len);
 		}
-		pe_ctr_add(dir == DMAWIN_PE_DMA_READ ? &dev->st[xl.slot].bytes_read
-						     : &dev->st[xl.slot].bytes_written,
-			   chunk);
-		done += chunk;
+		got = copy_run(dev->mem, run_gpa, dst ? dst + done : NULL, src ? src + done : NULL,
+			       run);
+		pe_ctr_add(dir == DMAWIN_PE_DMA_READ ? &dev->st[slot].bytes_read
+						     : &dev->st[slot].bytes_written,
+			   got);
+		done += got;
+		if (unlikely(got < run)) {
+			not_ram_fault(dev, slot, addr + done, dir);
+			*moved += done;
+			return -EFAULT;
+		}
 	}
+	if (unlikely(ret))
+		dma_fault(dev, &xl);
 	*moved += done;
 	return ret;
 }

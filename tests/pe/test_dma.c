@@ -144,6 +144,41 @@ static void test_dma_page_partly_ram_moves_up_to_hole(void **state)
 	dmawin_tce_destroy(t);
 }
 
+/* Contiguous 4K TCEs across two adjacent RAM regions, then a hole: one run, cut at the hole. */
+static void test_dma_run_across_regions_stops_at_hole(void **state)
+{
+	struct dmawin_tce_table *t = pe_table(12, 1 * GiB, 0);
+	static uint8_t out[5 * 4096], in[5 * 4096];
+	struct dmawin_pe_fault_info fi;
+	struct dmawin_pe_stats st;
+	struct dmawin_pe_dev *dev;
+	struct pe_fix f;
+	size_t done;
+
+	(void)state;
+	pe_fix_setup(&f, DMAWIN_PE_PLACEMENT_CLASSIC, 1 * MiB, 1);
+	assert_int_equal(dmawin_mem_add_region(f.mem, 1 * MiB, 8 * KiB, NULL), 0);
+	assert_int_equal(pe_set_table(f.pe, 0, t, 0), 0);
+	assert_int_equal(dmawin_pe_dev_create(f.pe, NULL, &dev), 0);
+	for (uint64_t i = 0; i < 5; i++) /* gpa 1M - 8K .. 1M + 12K: the last page is no RAM */
+		pe_map(t, i, 1 * MiB - 8 * KiB + i * 4096, RW);
+	fill_pattern(out, sizeof(out), 5);
+	assert_int_equal(dmawin_pe_dma_write(dev, 0, out, 4 * 4096, &done), 0);
+	assert_int_equal(dmawin_mem_read(f.mem, 1 * MiB - 8 * KiB, in, 4 * 4096), 0);
+	assert_memory_equal(in, out, 4 * 4096);
+	assert_int_equal(dmawin_pe_dma_read(dev, 100, in, sizeof(in) - 100, &done), -EFAULT);
+	assert_int_equal(done, 4 * 4096 - 100);
+	assert_memory_equal(in, out + 100, done);
+	assert_int_equal(dmawin_pe_dev_last_fault(dev, &fi), 0);
+	assert_int_equal(fi.reason, DMAWIN_PE_FAULT_NOT_RAM);
+	assert_true(fi.bus_addr == 4 * 4096 && fi.slot == 0);
+	assert_int_equal(dmawin_pe_dev_stats(dev, &st), 0);
+	assert_true(st.translations == 9 && st.bytes_read == 4 * 4096 - 100);
+	dmawin_pe_dev_destroy(dev);
+	pe_fix_teardown(&f);
+	dmawin_tce_destroy(t);
+}
+
 /* TCE low bits other than R/W are ignored by translation (QEMU stores them verbatim). */
 static void test_translate_ignores_tce_low_bits(void **state)
 {
@@ -360,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_dma_fault_stops_reports_done),
 		cmocka_unit_test(test_dma_not_ram_faults),
 		cmocka_unit_test(test_dma_page_partly_ram_moves_up_to_hole),
+		cmocka_unit_test(test_dma_run_across_regions_stops_at_hole),
 		cmocka_unit_test(test_translate_ignores_tce_low_bits),
 		cmocka_unit_test(test_dma_bad_input_einval),
 		cmocka_unit_test(test_dma_sg_read_write_roundtrip),
