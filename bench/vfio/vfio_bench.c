@@ -15,7 +15,7 @@
 #include "dmawin/tce.h"
 #include "dmawin/vfio.h"
 
-#define PG (UINT64_C(1) << 16)
+#define PG  (UINT64_C(1) << 16)
 #define DDW (UINT64_C(1) << 59)
 #define GIB (UINT64_C(1) << 30)
 
@@ -107,7 +107,9 @@ static double map_unmap_64k(const struct bench_params *p)
 /* Baseline: the same two entry writes straight on a tce table (exchange in, exchange out). */
 static double tce_xchg_pair(const struct bench_params *p)
 {
-	struct dmawin_tce_geometry g = {.page_shift = 16, .window_size = GIB, .levels = 2,
+	struct dmawin_tce_geometry g = {.page_shift = 16,
+					.window_size = GIB,
+					.levels = 2,
 					.max_level_size = UINT64_C(1) << 40};
 	uint64_t ops = bench_ops(p, 1000000), t0, t1, old = 0;
 	struct dmawin_tce_table *t;
@@ -131,7 +133,8 @@ static double map_1g(const struct bench_params *p)
 	struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m),
 					     .flags = VFIO_DMA_MAP_FLAG_READ |
 						      VFIO_DMA_MAP_FLAG_WRITE,
-					     .iova = DDW, .size = size};
+					     .iova = DDW,
+					     .size = size};
 	struct vfio_iommu_type1_dma_unmap u;
 	struct host h;
 	long ret;
@@ -157,7 +160,9 @@ static double map_1g(const struct bench_params *p)
 static double tce_put_array_1g(const struct bench_params *p)
 {
 	uint64_t size = p->quick ? (64ull << 20) : GIB, n = size / PG, t0, t1;
-	struct dmawin_tce_geometry g = {.page_shift = 16, .window_size = 2 * GIB, .levels = 2,
+	struct dmawin_tce_geometry g = {.page_shift = 16,
+					.window_size = 2 * GIB,
+					.levels = 2,
 					.max_level_size = UINT64_C(1) << 40};
 	struct dmawin_tce_table *t;
 	uint64_t *tces = malloc(n * sizeof(*tces));
@@ -180,6 +185,7 @@ static double tce_put_array_1g(const struct bench_params *p)
 BENCH_WORKLOAD(vfio_map_unmap_64k, .name = "vfio_map_unmap_64k",
 	       .description = "VFIO v2 MAP_DMA + UNMAP_DMA of one 64K page, ns per pair",
 	       .run = map_unmap_64k, .baseline_name = "tce_xchg_pair", .baseline = tce_xchg_pair)
-BENCH_WORKLOAD(vfio_map_1g, .name = "vfio_map_1g",
-	       .description = "VFIO v2 MAP_DMA of 1 GiB of preregistered memory, 64K pages, ns per TCE",
-	       .run = map_1g, .baseline_name = "tce_put_array_1g", .baseline = tce_put_array_1g)
+BENCH_WORKLOAD(
+	vfio_map_1g, .name = "vfio_map_1g",
+	.description = "VFIO v2 MAP_DMA of 1 GiB of preregistered memory, 64K pages, ns per TCE",
+	.run = map_1g, .baseline_name = "tce_put_array_1g", .baseline = tce_put_array_1g)

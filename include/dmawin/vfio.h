@@ -62,12 +62,13 @@ struct dmawin_vfio_container;
 /* v5.x detach: a departing group's windows are unset but the shared tables keep their mappings.
  * Default (mainline): detach first clears every container table. */
 #define DMAWIN_VFIO_QUIRK_DETACH_KEEPS_MAPPINGS (1u << 2)
-#define DMAWIN_VFIO_QUIRKS_ALL (DMAWIN_VFIO_QUIRK_UNCHECKED_END | DMAWIN_VFIO_QUIRK_PARTIAL_MAP | \
-				DMAWIN_VFIO_QUIRK_DETACH_KEEPS_MAPPINGS)
+#define DMAWIN_VFIO_QUIRKS_ALL                                                                     \
+	(DMAWIN_VFIO_QUIRK_UNCHECKED_END | DMAWIN_VFIO_QUIRK_PARTIAL_MAP |                         \
+	 DMAWIN_VFIO_QUIRK_DETACH_KEEPS_MAPPINGS)
 
 struct dmawin_vfio_config {
 	unsigned int quirks; /* DMAWIN_VFIO_QUIRK_* */
-	bool eeh;            /* what CHECK_EXTENSION(VFIO_EEH) answers (eeh_enabled()) */
+	bool eeh;	     /* what CHECK_EXTENSION(VFIO_EEH) answers (eeh_enabled()) */
 };
 
 /**
@@ -94,12 +95,12 @@ DMAWIN_API unsigned int dmawin_vfio_mm_region_count(const struct dmawin_vfio_mm 
 
 /** struct dmawin_vfio_region_info - one preregistered region (mm_iommu_table_group_mem_t). */
 struct dmawin_vfio_region_info {
-	uint64_t ua;          /* start (host virtual address) */
-	uint64_t size;        /* bytes */
-	uint64_t hpa;         /* host physical address of ua (gpa in the mm's mem) */
+	uint64_t ua;		/* start (host virtual address) */
+	uint64_t size;		/* bytes */
+	uint64_t hpa;		/* host physical address of ua (gpa in the mm's mem) */
 	unsigned int pageshift; /* largest IOMMU page this region can back */
-	uint64_t used;        /* containers referencing it */
-	uint64_t mapped;      /* TCEs pointing into it + 1 (0 while being unregistered) */
+	uint64_t used;		/* containers referencing it */
+	uint64_t mapped;	/* TCEs pointing into it + 1 (0 while being unregistered) */
 };
 
 /**
@@ -165,17 +166,17 @@ DMAWIN_API long dmawin_vfio_ioctl_mm(struct dmawin_vfio_container *c, struct dma
  * window as dma32 window, DDW with 2 windows, 5 levels, page sizes 4K|64K|16M|256M.
  */
 struct dmawin_vfio_group_config {
-	uint64_t pgsizes;        /* bitmap of IOMMU page sizes in bytes; 0 = 4K|64K|16M|256M */
+	uint64_t pgsizes;	 /* bitmap of IOMMU page sizes in bytes; 0 = 4K|64K|16M|256M */
 	unsigned int max_levels; /* 0 = 5 */
-	bool no_ddw;             /* max_dynamic_windows_supported = 0 (v2 attach: -EINVAL) */
-	bool no_dma32_window;    /* tce32_size = 0 (v1 ENABLE: -EPERM) */
-	bool emulated;           /* a VFIO_EMULATED_IOMMU group (attach: -EINVAL) */
-	bool no_table_group;     /* no iommu_table_group (attach: -ENODEV) */
-	bool no_eeh_pe;          /* no EEH PE behind the group (EEH_PE_OP: -ENODEV) */
+	bool no_ddw;		 /* max_dynamic_windows_supported = 0 (v2 attach: -EINVAL) */
+	bool no_dma32_window;	 /* tce32_size = 0 (v1 ENABLE: -EPERM) */
+	bool emulated;		 /* a VFIO_EMULATED_IOMMU group (attach: -EINVAL) */
+	bool no_table_group;	 /* no iommu_table_group (attach: -ENODEV) */
+	bool no_eeh_pe;		 /* no EEH PE behind the group (EEH_PE_OP: -ENODEV) */
 };
 
-#define DMAWIN_VFIO_DEFAULT_PGSIZES (UINT64_C(0x1000) | UINT64_C(0x10000) | UINT64_C(0x1000000) | \
-				     UINT64_C(0x10000000))
+#define DMAWIN_VFIO_DEFAULT_PGSIZES                                                                \
+	(UINT64_C(0x1000) | UINT64_C(0x10000) | UINT64_C(0x1000000) | UINT64_C(0x10000000))
 
 /**
  * dmawin_vfio_attach_group - add the IOMMU group of @pe to the container.
@@ -215,10 +216,10 @@ DMAWIN_API unsigned int dmawin_vfio_group_count(const struct dmawin_vfio_contain
 struct dmawin_vfio_window_info {
 	bool present;
 	unsigned int page_shift;
-	uint64_t start;       /* bus address */
-	uint64_t size;        /* bytes the container bounds accesses by (it_size << page_shift) */
+	uint64_t start; /* bus address */
+	uint64_t size;	/* bytes the container bounds accesses by (it_size << page_shift) */
 	unsigned int levels;
-	uint64_t locked;      /* bytes charged to locked memory for it */
+	uint64_t locked; /* bytes charged to locked memory for it */
 };
 
 /**

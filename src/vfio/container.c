@@ -139,8 +139,9 @@ static long vfio_ioctl_get_info(struct dmawin_vfio_container *c, struct dmawin_v
 {
 	struct vfio_iommu_spapr_tce_info info;
 	struct vfio_iommu_spapr_tce_info *user = (struct vfio_iommu_spapr_tce_info *)arg;
-	const size_t minsz = offsetof(struct vfio_iommu_spapr_tce_info, flags) + sizeof(info.flags) +
-			     sizeof(info.dma32_window_start) + sizeof(info.dma32_window_size);
+	const size_t minsz = offsetof(struct vfio_iommu_spapr_tce_info, flags) +
+			     sizeof(info.flags) + sizeof(info.dma32_window_start) +
+			     sizeof(info.dma32_window_size);
 	struct vfio_pe_info pi;
 	const struct vfio_group *g = vfio_first_group(c);
 	size_t outsz = minsz;

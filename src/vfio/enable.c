@@ -59,7 +59,8 @@ long vfio_ioctl_disable(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *
 /* Reads the common head of the REGISTER/UNREGISTER struct: -EFAULT, -EINVAL or 0. */
 static int read_register(unsigned long arg, struct vfio_iommu_spapr_register_memory *p)
 {
-	const size_t minsz = offsetof(struct vfio_iommu_spapr_register_memory, size) + sizeof(p->size);
+	const size_t minsz =
+		offsetof(struct vfio_iommu_spapr_register_memory, size) + sizeof(p->size);
 
 	if (!arg)
 		return -EFAULT;
@@ -71,8 +72,7 @@ static int read_register(unsigned long arg, struct vfio_iommu_spapr_register_mem
 	return 0;
 }
 
-static struct vfio_prereg *prereg_find(struct dmawin_vfio_container *c,
-				       const struct vfio_region *r)
+static struct vfio_prereg *prereg_find(struct dmawin_vfio_container *c, const struct vfio_region *r)
 {
 	for (unsigned int i = 0; i < c->nprereg; i++)
 		if (c->prereg[i].region == r)

@@ -64,8 +64,8 @@ static void mark_dirty_range(const struct dmawin_vfio_mm *mm, struct vfio_region
 }
 
 /* tce_iommu_unuse_page_v2: the entry held @old; drop its region's mapped count. */
-static void unuse_v2(struct dmawin_vfio_container *c, struct vfio_window *w,
-		     _Atomic uint64_t *slot, uint64_t old)
+static void unuse_v2(struct dmawin_vfio_container *c, struct vfio_window *w, _Atomic uint64_t *slot,
+		     uint64_t old)
 {
 	uint64_t pgsz = UINT64_C(1) << w->page_shift;
 	uint64_t ua = slot ? atomic_exchange_explicit(slot, 0, memory_order_relaxed) : 0;
@@ -103,7 +103,8 @@ void vfio_clear(struct dmawin_vfio_container *c, struct vfio_window *w, uint64_t
 	}
 }
 
-/* ---- Build ------------------------------------------------------------------------------------ */
+/* ---- Build ------------------------------------------------------------------------------------
+ */
 
 /* tce_page_is_contained: the backing page of hpa is at least one IOMMU page. */
 static bool page_is_contained(const struct dmawin_vfio_mm *mm, uint64_t hpa, unsigned int shift)

@@ -115,8 +115,7 @@ static unsigned int list_upper(const struct vfio_region_list *l, uint64_t ua)
 	return lo;
 }
 
-struct vfio_region *vfio_region_lookup(const struct dmawin_vfio_mm *mm, uint64_t ua,
-				       uint64_t size)
+struct vfio_region *vfio_region_lookup(const struct dmawin_vfio_mm *mm, uint64_t ua, uint64_t size)
 {
 	const struct vfio_region_list *l = vfio_regions(mm);
 	unsigned int i = list_upper(l, ua);

@@ -22,8 +22,8 @@
 
 struct vfio_eeh_pe_op;
 
-#define VFIO_MAX_WINDOWS 2 /* IOMMU_TABLE_GROUP_MAX_TABLES */
-#define VFIO_MAX_LEVELS 5  /* POWERNV_IOMMU_MAX_LEVELS */
+#define VFIO_MAX_WINDOWS	2 /* IOMMU_TABLE_GROUP_MAX_TABLES */
+#define VFIO_MAX_LEVELS		5 /* POWERNV_IOMMU_MAX_LEVELS */
 #define VFIO_DEFAULT_PAGE_SHIFT 12
 /* Bus address where registered buffers outside every mem region are made reachable. */
 #define VFIO_EXTERNAL_HPA_BASE (UINT64_C(1) << 50)
@@ -39,12 +39,12 @@ struct vfio_region {
 	uint64_t ua;
 	uint64_t size;
 	uint64_t entries; /* host pages */
-	uint64_t hpa;     /* hpa of ua; the region is hpa-contiguous (one mem region) */
+	uint64_t hpa;	  /* hpa of ua; the region is hpa-contiguous (one mem region) */
 	unsigned int pageshift;
-	uint64_t used;          /* references (containers), under mm->lock */
-	_Atomic int64_t mapped; /* TCEs pointing here + 1; 0 once being unregistered */
+	uint64_t used;		 /* references (containers), under mm->lock */
+	_Atomic int64_t mapped;	 /* TCEs pointing here + 1; 0 once being unregistered */
 	_Atomic uint64_t *dirty; /* one bit per host page */
-	bool external;           /* we added a mem region at hpa for it */
+	bool external;		 /* we added a mem region at hpa for it */
 	struct vfio_region *dead_next;
 };
 
@@ -83,8 +83,7 @@ static inline const struct vfio_region_list *vfio_regions(const struct dmawin_vf
 }
 
 /* mm_iommu_lookup: the region holding all of [ua, ua + size), lockless; NULL if none. */
-struct vfio_region *vfio_region_lookup(const struct dmawin_vfio_mm *mm, uint64_t ua,
-				       uint64_t size);
+struct vfio_region *vfio_region_lookup(const struct dmawin_vfio_mm *mm, uint64_t ua, uint64_t size);
 
 static inline bool vfio_region_contains(const struct vfio_region *r, uint64_t ua, uint64_t size)
 {
@@ -120,15 +119,15 @@ void vfio_region_mark_dirty(const struct dmawin_vfio_mm *mm, struct vfio_region 
 
 /* The userspace-address mirror of a window (it_userspace), in lazily allocated chunks. */
 #define VFIO_UA_CHUNK_SHIFT 13
-#define VFIO_UA_CHUNK (UINT64_C(1) << VFIO_UA_CHUNK_SHIFT)
+#define VFIO_UA_CHUNK	    (UINT64_C(1) << VFIO_UA_CHUNK_SHIFT)
 
 struct vfio_window {
 	struct dmawin_tce_table *tbl; /* NULL: slot empty; the container's reference */
 	unsigned int page_shift;
 	unsigned int levels;
-	uint64_t it_offset; /* bus start >> page_shift */
-	uint64_t it_size;   /* entries */
-	uint64_t locked;    /* bytes charged */
+	uint64_t it_offset;		 /* bus start >> page_shift */
+	uint64_t it_size;		 /* entries */
+	uint64_t locked;		 /* bytes charged */
 	_Atomic(_Atomic uint64_t *) *ua; /* [nchunks] chunks of VFIO_UA_CHUNK ua values */
 	uint64_t nchunks;
 };

@@ -125,7 +125,8 @@ static int create_window_locked(struct dmawin_vfio_container *c, unsigned int pa
 		return -EFAULT;
 	if (page_shift > 63 || !(pi.pgsizes & (UINT64_C(1) << page_shift)))
 		return -EINVAL;
-	table_size = dmawin_vfio_table_size(page_shift, window_size, levels, c->mm->host_page_shift);
+	table_size =
+		dmawin_vfio_table_size(page_shift, window_size, levels, c->mm->host_page_shift);
 	if (!table_size)
 		return -EINVAL;
 	if (dmawin_mem_lock_charge(c->mm->mem, table_size) != 0)

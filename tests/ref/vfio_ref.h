@@ -13,9 +13,9 @@
 #include <string.h>
 
 #define VREF_PAGE_SHIFT 16
-#define VREF_PAGE (UINT64_C(1) << VREF_PAGE_SHIFT)
-#define VREF_ENTRIES 8192 /* 512 MiB of 64K pages: the smallest PowerNV window (PAGE_SIZE / 8) */
-#define VREF_RAM_PAGES 256 /* 16 MiB of 64K host pages */
+#define VREF_PAGE	(UINT64_C(1) << VREF_PAGE_SHIFT)
+#define VREF_ENTRIES	8192 /* 512 MiB of 64K pages: the smallest PowerNV window (PAGE_SIZE / 8) */
+#define VREF_RAM_PAGES	256  /* 16 MiB of 64K host pages */
 #define VREF_CANDIDATES 5
 
 struct vref_region {
@@ -33,9 +33,11 @@ struct vref {
 
 static inline void vref_init(struct vref *m)
 {
-	static const uint64_t c[VREF_CANDIDATES][2] = {
-		{0, 4 << 20}, {4 << 20, 4 << 20}, {8 << 20, 4 << 20}, {2 << 20, 4 << 20},
-		{12 << 20, 4 << 20}};
+	static const uint64_t c[VREF_CANDIDATES][2] = {{0, 4 << 20},
+						       {4 << 20, 4 << 20},
+						       {8 << 20, 4 << 20},
+						       {2 << 20, 4 << 20},
+						       {12 << 20, 4 << 20}};
 
 	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < VREF_CANDIDATES; i++) {

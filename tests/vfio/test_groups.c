@@ -7,8 +7,8 @@
  */
 #include "vfio_fixture.h"
 
-#define R VFIO_DMA_MAP_FLAG_READ
-#define W VFIO_DMA_MAP_FLAG_WRITE
+#define R  VFIO_DMA_MAP_FLAG_READ
+#define W  VFIO_DMA_MAP_FLAG_WRITE
 #define NG 3
 
 /* v2 with PEs 0..NG-1, RAM registered, the default window, a 64K DDW mapped over 1 MiB. */

@@ -379,7 +379,8 @@ static void test_create_makes_pending_default_window_first(void **state)
 	assert_int_equal(wi.size, DMAWIN_PE_DEFAULT_DMA_WIN_SIZE);
 	assert_int_equal(wi.locked, dmawin_vfio_table_size(12, GiB, 1, 16));
 	assert_int_equal(dmawin_mem_locked_bytes(f.mem),
-			 dmawin_vfio_table_size(12, GiB, 1, 16) + dmawin_vfio_table_size(16, GiB, 1, 16));
+			 dmawin_vfio_table_size(12, GiB, 1, 16) +
+				 dmawin_vfio_table_size(16, GiB, 1, 16));
 	fx_check(&f);
 	fx_fini(&f);
 }
@@ -588,7 +589,8 @@ static void test_table_size_worked_values(void **state)
 			struct dmawin_tce_powernv p;
 
 			assert_int_equal(dmawin_tce_powernv_query(s, 64 * GiB, l, 16, &p), 0);
-			assert_int_equal(dmawin_vfio_table_size(s, 64 * GiB, l, 16), p.locked_bytes);
+			assert_int_equal(dmawin_vfio_table_size(s, 64 * GiB, l, 16),
+					 p.locked_bytes);
 		}
 	}
 }
@@ -628,7 +630,7 @@ static void test_attach_set_window_failure_unsets_all(void **state)
 	fx_v2(&f);
 	assert_int_equal(fx_remove(&f, 0), 0);
 	assert_int_equal(fx_create(&f, 24, 8 * GiB, 1, NULL), 0); /* slot 0: [0, 8G) */
-	assert_int_equal(fx_create(&f, 16, GiB, 1, NULL), 0);     /* slot 1 at 1 << 59 */
+	assert_int_equal(fx_create(&f, 16, GiB, 1, NULL), 0);	  /* slot 1 at 1 << 59 */
 	assert_int_equal(dmawin_vfio_attach_group(f.c, pe2), -EEXIST);
 	assert_int_equal(dmawin_pe_window_count(pe2), 0);
 	assert_int_equal(dmawin_vfio_group_count(f.c), 1);
@@ -714,8 +716,8 @@ static void test_attach_programs_existing_windows(void **state)
 
 static void test_attach_drops_kernel_windows(void **state)
 {
-	struct dmawin_pe_window_config wc = {.kind = DMAWIN_PE_WINDOW_BYPASS,
-					     .bus_offset = FX_DDW, .size = GiB};
+	struct dmawin_pe_window_config wc = {
+		.kind = DMAWIN_PE_WINDOW_BYPASS, .bus_offset = FX_DDW, .size = GiB};
 	struct fx f;
 
 	(void)state;

@@ -42,8 +42,8 @@ static void test_map_before_register_eperm(void **state)
 
 static void test_map_bad_argsz_flags_einval(void **state)
 {
-	struct vfio_iommu_type1_dma_map m = {.argsz = 31, .flags = R, .vaddr = 0, .iova = FX_DDW,
-					     .size = 65536};
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = 31, .flags = R, .vaddr = 0, .iova = FX_DDW, .size = 65536};
 	struct fx f;
 
 	(void)state;
@@ -376,16 +376,16 @@ static void test_register_checks_einval(void **state)
 	(void)state;
 	fx_init(&f);
 	fx_v2(&f);
-	r = (struct vfio_iommu_spapr_register_memory){.argsz = 23, .vaddr = fx_ua(&f, 0),
-						      .size = MiB};
-	assert_int_equal(dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-					   (unsigned long)&r),
-			 -EINVAL);
+	r = (struct vfio_iommu_spapr_register_memory){
+		.argsz = 23, .vaddr = fx_ua(&f, 0), .size = MiB};
+	assert_int_equal(
+		dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, (unsigned long)&r),
+		-EINVAL);
 	r.argsz = 24;
 	r.flags = 1;
-	assert_int_equal(dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-					   (unsigned long)&r),
-			 -EINVAL);
+	assert_int_equal(
+		dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, (unsigned long)&r),
+		-EINVAL);
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 4096), MiB), -EINVAL);
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 0), MiB + 4096), -EINVAL);
 	assert_int_equal(fx_reg(&f, UINT64_MAX - 65535, 2 * 65536), -EINVAL); /* wraps */
@@ -495,16 +495,16 @@ static void test_unregister_checks(void **state)
 	fx_v2(&f);
 	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), MiB), -EPERM); /* no mm yet */
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 0), MiB), 0);
-	r = (struct vfio_iommu_spapr_register_memory){.argsz = 23, .vaddr = fx_ua(&f, 0),
-						      .size = MiB};
-	assert_int_equal(dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-					   (unsigned long)&r),
-			 -EINVAL);
+	r = (struct vfio_iommu_spapr_register_memory){
+		.argsz = 23, .vaddr = fx_ua(&f, 0), .size = MiB};
+	assert_int_equal(
+		dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, (unsigned long)&r),
+		-EINVAL);
 	r.argsz = 24;
 	r.flags = 4;
-	assert_int_equal(dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-					   (unsigned long)&r),
-			 -EINVAL);
+	assert_int_equal(
+		dmawin_vfio_ioctl(f.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, (unsigned long)&r),
+		-EINVAL);
 	assert_int_equal(fx_unreg(&f, fx_ua(&f, 4096), MiB), -EINVAL);
 	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), 2 * MiB), -ENOENT); /* exact match only */
 	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), 65536), -ENOENT);
@@ -548,9 +548,9 @@ static void test_register_shared_by_two_containers(void **state)
 		struct vfio_iommu_spapr_register_memory r = {
 			.argsz = sizeof(r), .vaddr = fx_ua(&f, 0), .size = 16 * MiB};
 
-		assert_int_equal(dmawin_vfio_ioctl(c2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
-						   (unsigned long)&r),
-				 0);
+		assert_int_equal(
+			dmawin_vfio_ioctl(c2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, (unsigned long)&r),
+			0);
 		assert_int_equal(dmawin_vfio_mm_region(f.mm, fx_ua(&f, 0), &ri), 0);
 		assert_int_equal(ri.used, 2);
 		assert_int_equal(dmawin_mem_locked_bytes(f.mem),

@@ -17,8 +17,8 @@ static uint64_t seed_from_env(uint64_t dflt)
 	return s ? strtoull(s, NULL, 0) : dflt;
 }
 
-#define DIFF_FAIL(seed, op, what, a, b)                                                          \
-	fail_msg("seed %#llx op %llu: %s: got %lld want %lld", (unsigned long long)(seed),     \
+#define DIFF_FAIL(seed, op, what, a, b)                                                            \
+	fail_msg("seed %#llx op %llu: %s: got %lld want %lld", (unsigned long long)(seed),         \
 		 (unsigned long long)(op), (what), (long long)(a), (long long)(b))
 
 /* The window in slot 0 at 0: 512 MiB of 64K pages, VREF_ENTRIES TCEs. */
@@ -146,8 +146,8 @@ static long prop_op(struct fx *f, uint64_t x, bool *state_may_change)
 	case 1:
 		return fx_unreg(f, fx_ua(f, a * MiB / 2), (b + 1) * MiB / 2);
 	case 2:
-		return fx_create(f, shifts[(x >> 24) % 5], GiB >> ((x >> 28) % 8), 1 + (x >> 32) % 3,
-				 NULL);
+		return fx_create(f, shifts[(x >> 24) % 5], GiB >> ((x >> 28) % 8),
+				 1 + (x >> 32) % 3, NULL);
 	case 3:
 		return fx_remove(f, ((x >> 24) & 1) ? FX_DDW : (x >> 30) % (2 * GiB));
 	case 4:
@@ -155,7 +155,8 @@ static long prop_op(struct fx *f, uint64_t x, bool *state_may_change)
 		return fx_map(f, fx_ua(f, a * 65536), ((x >> 24) & 1 ? FX_DDW : 0) + b * 65536,
 			      ((x >> 28) % 4) * 65536, 1 + (uint32_t)((x >> 32) % 3));
 	case 6:
-		return fx_unmap(f, ((x >> 24) & 1 ? FX_DDW : 0) + b * 65536, ((x >> 28) % 8) * 65536);
+		return fx_unmap(f, ((x >> 24) & 1 ? FX_DDW : 0) + b * 65536,
+				((x >> 28) % 8) * 65536);
 	case 7:
 		return dmawin_vfio_attach_group(f->c, f->pe[1 + (x >> 24) % (FX_PES - 1)]);
 	case 8:

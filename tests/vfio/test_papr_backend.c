@@ -128,9 +128,9 @@ static void test_papr_backend_ddw_create_map_remove(void **state)
 	assert_int_equal(v.b.maps, 4);
 	memcpy(v.ram + 0x1230010, "ddw-data", 8);
 	for (unsigned i = 0; i < 4; i++) {
-		assert_int_equal(dmawin_pe_dma_read(v.dev, DDW + 0x40000 + i * 0x10000 + 0x10, out,
-						    8, NULL),
-				 0);
+		assert_int_equal(
+			dmawin_pe_dma_read(v.dev, DDW + 0x40000 + i * 0x10000 + 0x10, out, 8, NULL),
+			0);
 		assert_memory_equal(out, "ddw-data", 8);
 	}
 	/* the guest removes the DDW: the host window goes, the device faults there */

@@ -8,9 +8,9 @@
 
 #include "vfio_fixture.h"
 
-#define NT 3
+#define NT     3
 #define ROUNDS 3000
-#define SPAN 64 /* 64K pages per thread */
+#define SPAN   64 /* 64K pages per thread */
 
 struct worker {
 	struct fx *f;

@@ -29,7 +29,8 @@ struct fx {
 	void *raw;
 };
 
-static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit, const struct dmawin_vfio_config *vc)
+static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit,
+			       const struct dmawin_vfio_config *vc)
 {
 	struct dmawin_mem_config mc = {.backing = DMAWIN_MEM_ANON, .lock_limit = lock_limit};
 	struct dmawin_mem_region_opts ro = {0};
@@ -143,7 +144,8 @@ static inline long fx_create(struct fx *f, uint32_t page_shift, uint64_t size, u
 
 static inline long fx_remove(struct fx *f, uint64_t start)
 {
-	struct vfio_iommu_spapr_tce_remove rm = {.argsz = sizeof(rm), .flags = 0, .start_addr = start};
+	struct vfio_iommu_spapr_tce_remove rm = {
+		.argsz = sizeof(rm), .flags = 0, .start_addr = start};
 
 	return dmawin_vfio_ioctl(f->c, VFIO_IOMMU_SPAPR_TCE_REMOVE, (unsigned long)&rm);
 }
