@@ -31,18 +31,22 @@
  *        restore the default window when it was the last one (LoPAR R1-3), where QEMU does not;
  *      * a window that would overlap the other window or the MSI window (0x40000000000) is
  *        refused with -3 (QEMU does not check).
- *  - Every TCE written by an hcall goes through the `pe` layer at once, so device DMA translated
- *    by pe sees it immediately. Each written entry also raises an IOMMU notifier event (MAP when
+ *  - Each PHB owns a pe PHB with one PE whose window slot n holds LIOBN n's table, so device DMA
+ *    translated by pe sees every TCE an hcall writes at once. Each written entry also raises an IOMMU notifier event (MAP when
  *    the permission bits are non-zero, else UNMAP) with the window-relative IOVA, as QEMU does for
  *    VFIO; window enable/disable raise WINDOW_ADD / WINDOW_DEL.
  *  - Snapshots save the IOMMU state of the whole machine (per PHB: windows, geometry, entries, EEH
  *    state) to a versioned, checksummed file written atomically; restore refuses a corrupt,
  *    truncated, newer or incompatible file and then changes nothing.
  *
- * Concurrency: hcalls, RTAS calls, reset, notifier registration and snapshots serialise on a
- * per-machine mutex and may be called from any number of threads (vCPUs). Notifier and trace
- * callbacks run under that mutex: they must not call back into the machine. Device DMA through
- * the PHB's pe objects is lock-free and may run concurrently with all of it.
+ * Concurrency: hcalls (H_GET_TCE included), RTAS calls, reset, xlate, notifier registration
+ * and snapshots serialise on a per-machine mutex, as QEMU's hcalls do on its big lock, and may
+ * be called from any number of threads (vCPUs): that keeps a window from being removed under an
+ * hcall that is writing its table. Notifier and trace callbacks run under that mutex: they must
+ * not call back into the machine. Device DMA through the PHB's pe objects (dmawin_papr_phb_pe(),
+ * dmawin_pe_dev_create()) takes no lock and may run concurrently with all of it; it reads the
+ * very tce table the hcalls write (shared by reference), so a TCE is visible to the next device
+ * access once the hcall returns, and pe's IOTLB never serves a removed one.
  *
  * Ranges: "end" is exclusive, "last" inclusive, as everywhere in dmawin.
  */
