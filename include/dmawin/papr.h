@@ -32,9 +32,10 @@
  *      * a window that would overlap the other window or the MSI window (0x40000000000) is
  *        refused with -3 (QEMU does not check).
  *  - Each PHB owns a pe PHB with one PE whose window slot n holds LIOBN n's table, so device DMA
- *    translated by pe sees every TCE an hcall writes at once. Each written entry also raises an IOMMU notifier event (MAP when
- *    the permission bits are non-zero, else UNMAP) with the window-relative IOVA, as QEMU does for
- *    VFIO; window enable/disable raise WINDOW_ADD / WINDOW_DEL.
+ *    translated by pe sees every TCE an hcall writes at once. Each written entry also raises an
+ *    IOMMU notifier event (MAP when the permission bits are non-zero, else UNMAP) with the
+ *    window-relative IOVA, as QEMU does for VFIO; window enable/disable raise WINDOW_ADD /
+ *    WINDOW_DEL.
  *  - Snapshots save the IOMMU state of the whole machine (per PHB: windows, geometry, entries, EEH
  *    state) to a versioned, checksummed file written atomically; restore refuses a corrupt,
  *    truncated, newer or incompatible file and then changes nothing.
