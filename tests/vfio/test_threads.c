@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Concurrency: MAP/UNMAP from several threads on disjoint parts of one shared window, device DMA
- * through two PEs at the same time, and REGISTER/UNREGISTER/GET_INFO of other memory in between.
- * Afterwards the mapped counts, the TCEs and the invariants must be exact. Suite 'threads'.
+ * through two PEs at the same time, REGISTER/UNREGISTER/GET_INFO of other memory, and window and
+ * group churn (REMOVE/CREATE of slot 0, attach/detach of a third PE) in between. Afterwards the
+ * mapped counts, the TCEs and the invariants must be exact. Suite 'threads'.
  */
 #include <pthread.h>
 
@@ -75,10 +76,29 @@ static void *registrar(void *arg)
 	return NULL;
 }
 
+/* Window and group churn under the mappers: slot 0 removed and re-created, PE 2 attached and
+ * detached (mainline detach clears the shared tables, so mappings vanish mid-run). */
+static void *churner(void *arg)
+{
+	struct worker *w = arg;
+
+	for (unsigned i = 0; i < ROUNDS / 30; i++) {
+		uint64_t start = 1;
+
+		if (fx_remove(w->f, 0) != 0 || fx_create(w->f, 12, 256 * MiB, 1, &start) != 0 ||
+		    start != 0)
+			w->errors++;
+		if (dmawin_vfio_attach_group(w->f->c, w->f->pe[2]) != 0 ||
+		    dmawin_vfio_detach_group(w->f->c, w->f->pe[2]) != 0)
+			w->errors++;
+	}
+	return NULL;
+}
+
 static void test_threads_map_unmap_dma_concurrently_exact(void **state)
 {
-	struct worker w[NT + 3];
-	pthread_t t[NT + 3];
+	struct worker w[NT + 4];
+	pthread_t t[NT + 4];
 	struct dmawin_vfio_region_info ri;
 	uint64_t mapped = 0, tce;
 	struct fx f;
@@ -88,15 +108,16 @@ static void test_threads_map_unmap_dma_concurrently_exact(void **state)
 	fx_v2(&f);
 	assert_int_equal(dmawin_vfio_attach_group(f.c, f.pe[1]), 0);
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 0), 16 * MiB), 0);
-	assert_int_equal(fx_create(&f, 16, GiB, 2, NULL), 0);
-	for (unsigned i = 0; i < NT + 3; i++)
+	assert_int_equal(fx_create(&f, 16, GiB, 2, NULL), 0); /* after the default window */
+	for (unsigned i = 0; i < NT + 4; i++)
 		w[i] = (struct worker){.f = &f, .id = i < NT ? i : i - NT};
 	for (unsigned i = 0; i < NT; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, mapper, &w[i]), 0);
 	assert_int_equal(pthread_create(&t[NT], NULL, device, &w[NT]), 0);
 	assert_int_equal(pthread_create(&t[NT + 1], NULL, device, &w[NT + 1]), 0);
 	assert_int_equal(pthread_create(&t[NT + 2], NULL, registrar, &w[NT + 2]), 0);
-	for (unsigned i = 0; i < NT + 3; i++) {
+	assert_int_equal(pthread_create(&t[NT + 3], NULL, churner, &w[NT + 3]), 0);
+	for (unsigned i = 0; i < NT + 4; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 		assert_int_equal(w[i].errors, 0);
 	}
