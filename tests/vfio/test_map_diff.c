@@ -202,11 +202,59 @@ static void test_map_props_random_requests_keep_invariants(void **state)
 	fx_fini(&f);
 }
 
+/* v1: ENABLE/DISABLE, pinned (not preregistered) MAP/UNMAP in the default window. */
+static long prop_op_v1(struct fx *f, uint64_t x)
+{
+	uint64_t a = (x >> 8) % 4096, b = (x >> 20) % 8;
+
+	switch (x % 6) {
+	case 0:
+		return dmawin_vfio_ioctl(f->c, VFIO_IOMMU_ENABLE, 0);
+	case 1:
+		return (x >> 30) % 8 ? 0 : dmawin_vfio_ioctl(f->c, VFIO_IOMMU_DISABLE, 0);
+	case 2:
+	case 3:
+		return fx_map(f, fx_ua(f, a * 4096), b * 4096 + ((x >> 40) % 64) * 65536,
+			      (1 + (x >> 24) % 8) * 4096, 1 + (uint32_t)((x >> 32) % 3));
+	case 4:
+		return fx_unmap(f, ((x >> 40) % 64) * 65536, ((x >> 24) % 32) * 4096);
+	default:
+		return fx_eeh(f, VFIO_EEH_PE_GET_STATE);
+	}
+}
+
+static void test_map_props_v1_random_requests_keep_invariants(void **state)
+{
+	const uint64_t seed = seed_from_env(0x5eed0003);
+	uint64_t rs = seed | 1;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(dmawin_vfio_attach_group(f.c, f.pe[0]), 0);
+	assert_int_equal(fx_set_iommu(&f, VFIO_SPAPR_TCE_IOMMU), 0);
+	for (uint64_t op = 0; op < 20000; op++) {
+		uint64_t locked = dmawin_mem_locked_bytes(f.mem);
+		long ret = prop_op_v1(&f, dw_test_rand(&rs));
+
+		if (vfio_check(f.c) != 0)
+			DIFF_FAIL(seed, op, "vfio_check", vfio_check(f.c), 0);
+		if (ret < 0 && dmawin_mem_locked_bytes(f.mem) != locked)
+			DIFF_FAIL(seed, op, "locked after failure", dmawin_mem_locked_bytes(f.mem),
+				  locked);
+		if (dmawin_mem_locked_bytes(f.mem) !=
+		    (f.c->enabled ? GiB : 0) + (f.c->win[0].tbl ? f.c->win[0].locked : 0))
+			DIFF_FAIL(seed, op, "v1 accounting", dmawin_mem_locked_bytes(f.mem), 0);
+	}
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_diff_1m_ops_match_reference),
 		cmocka_unit_test(test_map_props_random_requests_keep_invariants),
+		cmocka_unit_test(test_map_props_v1_random_requests_keep_invariants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
