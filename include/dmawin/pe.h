@@ -291,10 +291,10 @@ DMAWIN_API int dmawin_pe_phb_create(const struct dmawin_phb_config *cfg, struct 
  */
 DMAWIN_API void dmawin_pe_phb_destroy(struct dmawin_phb *phb);
 
-/** dmawin_pe_phb_config - copy @phb's configuration to @out (neither may be NULL). */
+/** dmawin_pe_phb_config - copy @phb's configuration to @out (nothing when either is NULL). */
 DMAWIN_API void dmawin_pe_phb_config(const struct dmawin_phb *phb, struct dmawin_phb_config *out);
 
-/** dmawin_pe_phb_mem - the guest RAM of @phb. */
+/** dmawin_pe_phb_mem - the guest RAM of @phb (NULL for a NULL @phb). */
 DMAWIN_API struct dmawin_mem *dmawin_pe_phb_mem(const struct dmawin_phb *phb);
 
 /**
@@ -324,10 +324,10 @@ DMAWIN_API int dmawin_pe_destroy(struct dmawin_pe *pe);
 /** dmawin_pe_find - PE @number of @phb, or NULL. */
 DMAWIN_API struct dmawin_pe *dmawin_pe_find(struct dmawin_phb *phb, uint32_t number);
 
-/** dmawin_pe_number - the PE's number on its PHB. */
+/** dmawin_pe_number - the PE's number on its PHB (0 for a NULL @pe). */
 DMAWIN_API uint32_t dmawin_pe_number(const struct dmawin_pe *pe);
 
-/** dmawin_pe_phb - the PE's PHB. */
+/** dmawin_pe_phb - the PE's PHB (NULL for a NULL @pe). */
 DMAWIN_API struct dmawin_phb *dmawin_pe_phb(const struct dmawin_pe *pe);
 
 /* ---- Windows ------------------------------------------------------------------------------- */
@@ -407,7 +407,7 @@ DMAWIN_API int dmawin_pe_dev_create(struct dmawin_pe *pe, const struct dmawin_pe
 /** dmawin_pe_dev_destroy - free @dev; its counters stay in the PE's. NULL is a no-op. */
 DMAWIN_API void dmawin_pe_dev_destroy(struct dmawin_pe_dev *dev);
 
-/** dmawin_pe_dev_pe - the PE of @dev. */
+/** dmawin_pe_dev_pe - the PE of @dev (NULL for a NULL @dev). */
 DMAWIN_API struct dmawin_pe *dmawin_pe_dev_pe(const struct dmawin_pe_dev *dev);
 
 /**
@@ -450,7 +450,7 @@ DMAWIN_API int dmawin_pe_dma_write_sg(struct dmawin_pe_dev *dev, const struct dm
 				      size_t nsg, const void *src, size_t *done);
 
 /**
- * dmawin_pe_dev_last_fault - the last fault of @dev.
+ * dmawin_pe_dev_last_fault - the last fault of @dev (from the device's own thread).
  * Return: 0; -EINVAL for NULL arguments; -ENOENT if the device never faulted.
  */
 DMAWIN_API int dmawin_pe_dev_last_fault(const struct dmawin_pe_dev *dev,

@@ -66,7 +66,7 @@ void dmawin_pe_dev_destroy(struct dmawin_pe_dev *dev)
 
 struct dmawin_pe *dmawin_pe_dev_pe(const struct dmawin_pe_dev *dev)
 {
-	return dev->pe;
+	return dev ? dev->pe : NULL;
 }
 
 static void record_fault(struct dmawin_pe_dev *dev, const struct dmawin_pe_xlate *xl,

@@ -64,12 +64,13 @@ void dmawin_pe_phb_destroy(struct dmawin_phb *phb)
 
 void dmawin_pe_phb_config(const struct dmawin_phb *phb, struct dmawin_phb_config *out)
 {
-	*out = phb->cfg;
+	if (phb && out)
+		*out = phb->cfg;
 }
 
 struct dmawin_mem *dmawin_pe_phb_mem(const struct dmawin_phb *phb)
 {
-	return phb->mem;
+	return phb ? phb->mem : NULL;
 }
 
 int dmawin_pe_window_placement(const struct dmawin_phb *phb, unsigned int slot,
@@ -153,10 +154,10 @@ struct dmawin_pe *dmawin_pe_find(struct dmawin_phb *phb, uint32_t number)
 
 uint32_t dmawin_pe_number(const struct dmawin_pe *pe)
 {
-	return pe->number;
+	return pe ? pe->number : 0;
 }
 
 struct dmawin_phb *dmawin_pe_phb(const struct dmawin_pe *pe)
 {
-	return pe->phb;
+	return pe ? pe->phb : NULL;
 }
