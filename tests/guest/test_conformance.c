@@ -303,6 +303,44 @@ static void test_conformance_disable_ddw_boot_calls_identical(void **state)
 	compare_sample("disable_ddw", 512);
 }
 
+/* The same path (parser, masks, boot) on a command line the samples do not cover: 4K|64K
+ * pages, maxmem, a second PHB holding the nvme, the 64-bit window at 4 GiB. The expected calls
+ * follow from the rules: both default windows cleared in PHB order, a 64K window of
+ * order_base_2(4 GiB) = 32 at 0x100000000 on PHB 1, 2 GiB / 64K = 32768 TCEs in 64 batches. */
+static void test_conformance_other_command_line_follows_rules(void **state)
+{
+	(void)state;
+	static struct calls k;
+	memset(&k, 0, sizeof(k));
+	model_calls("qemu-system-ppc64 -M pseries -m 2G,maxmem=4G "
+		    "-global spapr-pci-host-bridge.pgsz=0x11000 "
+		    "-global spapr-pci-host-bridge.dma64_win_addr=0x100000000 "
+		    "-device spapr-pci-host-bridge,index=1 -device e1000 -device nvme,bus=pci.1",
+		    "console=hvc0", &k);
+	assert_int_equal(k.setup.n, 512 + 512 + 2 + 64);
+	assert_string_equal(k.setup.v[0], "spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x200000 "
+					  "tcevalue=0x0 npages=512 ret=0");
+	assert_string_equal(k.setup.v[512], "spapr_iommu_pci_stuff liobn=0x80000100 ioba=0x200000 "
+					    "tcevalue=0x0 npages=512 ret=0");
+	assert_string_equal(k.setup.v[1024],
+			    "spapr_iommu_ddw_query buid=0x800000020000001 addr=0x0, "
+			    "1 windows available, max window size=0x80000000, "
+			    "mask=0x3");
+	assert_string_equal(k.setup.v[1025],
+			    "spapr_iommu_ddw_create buid=0x800000020000001 addr=0x0, "
+			    "page size=0x10000, requested=0x100000000, start "
+			    "addr=0x100000000, liobn=0x80000101");
+	assert_string_equal(k.setup.v[1026],
+			    "spapr_iommu_pci_indirect liobn=0x80000101 "
+			    "ioba=0x100000000 tcelist=* iobaN=0x1ff tceN=0x1ff0003 "
+			    "ret=0");
+	assert_string_equal(k.setup.v[1089],
+			    "spapr_iommu_pci_indirect liobn=0x80000101 "
+			    "ioba=0x17e000000 tcelist=* iobaN=0x1ff tceN=0x7fff0003 "
+			    "ret=0");
+	gt_lines_free(&k.setup);
+}
+
 /* The classifier itself: a dynamic mapping on a DDW is not taken for a direct-map batch. */
 static void test_conformance_classifier_dynamic_ddw_map_not_setup(void **state)
 {
@@ -333,6 +371,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conformance_default_boot_calls_identical),
 		cmocka_unit_test(test_conformance_disable_ddw_boot_calls_identical),
+		cmocka_unit_test(test_conformance_other_command_line_follows_rules),
 		cmocka_unit_test(test_conformance_classifier_dynamic_ddw_map_not_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
