@@ -523,7 +523,8 @@ struct dmawin_papr_event {
 typedef void (*dmawin_papr_notify_fn)(void *opaque, const struct dmawin_papr_event *ev);
 
 /**
- * dmawin_papr_notifier_add - call @fn for every event, in registration order.
+ * dmawin_papr_notifier_add - call @fn for every event (notifiers are called in registration
+ * order; a slot freed by a removal is reused by the next registration).
  * @id: receives a handle for dmawin_papr_notifier_remove().
  *
  * Return: 0; -EINVAL if @fn is NULL; -ENOSPC past DMAWIN_PAPR_MAX_NOTIFIERS.
