@@ -13,6 +13,7 @@
 #define ROUNDS 2000 /* < 4096: the round is encoded in the gpa page */
 #define RW (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
 #define DDW (UINT64_C(1) << 59)
+#define STABLE_GPA UINT64_C(0xfff000)
 
 struct shared {
 	struct pe_fix f;
@@ -65,6 +66,11 @@ static void *reader_main(void *arg)
 			    __atomic_load_n(&sh->removed, __ATOMIC_ACQUIRE) > k)
 				r->violations++;
 		}
+		/* Changes of slot 1 never disturb slot 0 (mode 1 keeps page 1 of slot 0 mapped). */
+		if (sh->mode == 1 &&
+		    (dmawin_pe_dev_translate(r->dev, 0x1008, DMAWIN_PE_DMA_WRITE, &xl) ||
+		     xl.gpa != STABLE_GPA + 8))
+			r->violations++;
 		pthread_barrier_wait(&sh->removed_all);
 		/* The writer may already be installing round k + 1, never k again. */
 		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) == 0 &&
@@ -123,6 +129,7 @@ static void run_mode(int mode)
 	pe_fix_setup(&sh.f, DMAWIN_PE_PLACEMENT_CLASSIC, 16 * MiB, 1);
 	sh.t = pe_table(12, 1 * GiB, 0);
 	assert_int_equal(pe_set_table(sh.f.pe, 0, sh.t, 0), 0);
+	pe_map(sh.t, 1, STABLE_GPA, RW);
 	for (int i = 0; i < READERS; i++) {
 		rd[i] = (struct reader){.sh = &sh};
 		assert_int_equal(dmawin_pe_dev_create(sh.f.pe, &dc, &rd[i].dev), 0);
@@ -171,12 +178,80 @@ static void test_threads_freeze_never_served_after_return(void **state)
 	run_mode(2);
 }
 
+struct inj {
+	struct dmawin_pe_dev *dev;
+	pthread_barrier_t *go, *done;
+	uint64_t eio;
+};
+
+static void *inj_main(void *arg)
+{
+	struct inj *in = arg;
+	uint8_t b[8] = {0};
+
+	for (int k = 0; k < ROUNDS / 4; k++) {
+		pthread_barrier_wait(in->go);
+		if (dmawin_pe_dma_write(in->dev, 0x1000, b, sizeof(b), NULL) == -EIO)
+			in->eio++;
+		pthread_barrier_wait(in->done);
+	}
+	return NULL;
+}
+
+/* Two devices race into an armed injected DMA error: it fires exactly once per arming. */
+static void test_threads_injection_fires_once(void **state)
+{
+	struct dmawin_pe_dev_config dc = {.iotlb_entries = 16};
+	pthread_barrier_t go, done;
+	struct dmawin_pe_eeh_stats es;
+	struct inj in[READERS];
+	pthread_t th[READERS];
+	struct pe_fix f;
+	struct dmawin_tce_table *t = pe_table(12, 1 * MiB, 0);
+
+	(void)state;
+	pe_fix_setup(&f, DMAWIN_PE_PLACEMENT_CLASSIC, 1 * MiB, 1);
+	assert_int_equal(pe_set_table(f.pe, 0, t, 0), 0);
+	pe_map(t, 1, 0x1000, RW);
+	pthread_barrier_init(&go, NULL, READERS + 1);
+	pthread_barrier_init(&done, NULL, READERS + 1);
+	for (int i = 0; i < READERS; i++) {
+		in[i] = (struct inj){.go = &go, .done = &done};
+		assert_int_equal(dmawin_pe_dev_create(f.pe, &dc, &in[i].dev), 0);
+		assert_int_equal(pthread_create(&th[i], NULL, inj_main, &in[i]), 0);
+	}
+	for (int k = 0; k < ROUNDS / 4; k++) {
+		assert_int_equal(dmawin_pe_eeh_inject(f.pe, DMAWIN_PE_EEH_ERR_TYPE_64,
+						      DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_ADDR, 0x1000,
+						      ~UINT64_C(0xfff)), 0);
+		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&done);
+		assert_int_equal(dmawin_pe_eeh_state(f.pe), DMAWIN_PE_EEH_STOPPED);
+		assert_int_equal(dmawin_pe_eeh_thaw(f.pe, DMAWIN_PE_EEH_THAW_MMIO), 0);
+		assert_int_equal(dmawin_pe_eeh_thaw(f.pe, DMAWIN_PE_EEH_THAW_DMA), 0);
+	}
+	for (int i = 0; i < READERS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		dmawin_pe_dev_destroy(in[i].dev);
+	}
+	assert_int_equal(dmawin_pe_eeh_stats(f.pe, &es), 0);
+	assert_int_equal(es.injection_freezes, ROUNDS / 4);
+	assert_int_equal(es.freezes, ROUNDS / 4);
+	/* Both devices failed every round: one fired the trigger, the other met the freeze. */
+	assert_int_equal(in[0].eio + in[1].eio, 2 * (ROUNDS / 4));
+	pthread_barrier_destroy(&go);
+	pthread_barrier_destroy(&done);
+	pe_fix_teardown(&f);
+	dmawin_tce_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads_unmap_never_served_after_return),
 		cmocka_unit_test(test_threads_unset_window_never_served_after_return),
 		cmocka_unit_test(test_threads_freeze_never_served_after_return),
+		cmocka_unit_test(test_threads_injection_fires_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
