@@ -38,20 +38,25 @@ static int make_trace(uint64_t lines)
 	}
 	for (uint64_t i = 0; i < lines / CYCLE_LINES + 1; i++) {
 		uint64_t ioba = ((i % 4096) + 1) << 12, page = ((i * 7) % 65536) << 12;
-		fprintf(f, "11624@1795416263.%06u:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%llx "
-			   "tce=0x%llx ret=0\n",
+		fprintf(f,
+			"11624@1795416263.%06u:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%llx "
+			"tce=0x%llx ret=0\n",
 			(unsigned)(i % 1000000), (unsigned long long)ioba,
 			(unsigned long long)(page | 3));
 		for (unsigned x = 0; x < 3; x++)
-			fprintf(f, "11620@1795416263.%06u:spapr_iommu_xlate liobn=0x80000000 0x%llx -> "
-				   "0x%llx perm=3 mask=0xfff\n",
+			fprintf(f,
+				"11620@1795416263.%06u:spapr_iommu_xlate liobn=0x80000000 0x%llx "
+				"-> "
+				"0x%llx perm=3 mask=0xfff\n",
 				(unsigned)(i % 1000000), (unsigned long long)(ioba + x * 0x400),
 				(unsigned long long)page);
-		fprintf(f, "11620@1795416263.%06u:pci_nvme_io_cmd cid %u nsid 0x1 sqid 1 opc 0x2 "
-			   "opname 'pci_nvme_cmd_read'\n",
+		fprintf(f,
+			"11620@1795416263.%06u:pci_nvme_io_cmd cid %u nsid 0x1 sqid 1 opc 0x2 "
+			"opname 'pci_nvme_cmd_read'\n",
 			(unsigned)(i % 1000000), (unsigned)i);
-		fprintf(f, "11624@1795416263.%06u:spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x%llx "
-			   "tcevalue=0x0 npages=1 ret=0\n",
+		fprintf(f,
+			"11624@1795416263.%06u:spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x%llx "
+			"tcevalue=0x0 npages=1 ret=0\n",
 			(unsigned)(i % 1000000), (unsigned long long)(ioba + 0x1000));
 	}
 	if (fclose(f)) {
@@ -93,7 +98,8 @@ static double run(const struct bench_params *p, enum mode mode)
 		if (mode == MODE_REPLAY)
 			dmawin_trace_replay_line(rp, line, len, n);
 		else if (mode == MODE_PARSE)
-			bench_keep((uint64_t)dmawin_trace_parse_line(line, len, &ev, NULL, NULL, NULL));
+			bench_keep((uint64_t)dmawin_trace_parse_line(line, len, &ev, NULL, NULL,
+								     NULL));
 		else
 			bench_keep(len);
 	}

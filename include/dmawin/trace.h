@@ -102,7 +102,7 @@ DMAWIN_API const char *dmawin_trace_reader_error(const struct dmawin_trace_reade
 /* ------------------------------------------------------------------ events */
 
 enum dmawin_trace_kind {
-	DMAWIN_TRACE_EV_PUT = 0, /* spapr_iommu_put, spapr_iommu_pci_put: H_PUT_TCE */
+	DMAWIN_TRACE_EV_PUT = 0,  /* spapr_iommu_put, spapr_iommu_pci_put: H_PUT_TCE */
 	DMAWIN_TRACE_EV_GET,	  /* spapr_iommu_(pci_)get: H_GET_TCE */
 	DMAWIN_TRACE_EV_INDIRECT, /* spapr_iommu_(pci_)indirect: H_PUT_TCE_INDIRECT */
 	DMAWIN_TRACE_EV_STUFF,	  /* spapr_iommu_(pci_)stuff: H_STUFF_TCE */
@@ -293,8 +293,8 @@ struct dmawin_trace_parse_error {
  * with no event name); -EINVAL for a malformed line of a known event (@err filled).
  */
 DMAWIN_API int dmawin_trace_parse_line(const char *line, size_t len, struct dmawin_trace_event *ev,
-				       struct dmawin_trace_parse_error *err,
-				       const char **name, size_t *name_len);
+				       struct dmawin_trace_parse_error *err, const char **name,
+				       size_t *name_len);
 
 /** dmawin_trace_kind_name - short name of an event kind ("put", "ddw_create", ...). */
 DMAWIN_API const char *dmawin_trace_kind_name(enum dmawin_trace_kind kind);
@@ -306,17 +306,17 @@ struct dmawin_papr_config;
 
 /* What disagreed between the trace (what QEMU did) and the model. */
 enum dmawin_trace_mismatch_kind {
-	DMAWIN_TRACE_MM_RET = 0,    /* hcall or RTAS return code */
-	DMAWIN_TRACE_MM_GET_TCE,    /* the value H_GET_TCE returned */
-	DMAWIN_TRACE_MM_HCALL,	    /* other traced hcall fields: ioba, iobaN, tceN, stuff end */
-	DMAWIN_TRACE_MM_UNTRACED,   /* the model would not trace this call (silent early return) */
-	DMAWIN_TRACE_MM_QUERY,	    /* ibm,query-pe-dma-window outputs */
-	DMAWIN_TRACE_MM_CREATE,	    /* ibm,create-pe-dma-window start address or LIOBN */
-	DMAWIN_TRACE_MM_TABLE,	    /* table (re)allocations: new_table / auto-restore reset */
+	DMAWIN_TRACE_MM_RET = 0,  /* hcall or RTAS return code */
+	DMAWIN_TRACE_MM_GET_TCE,  /* the value H_GET_TCE returned */
+	DMAWIN_TRACE_MM_HCALL,	  /* other traced hcall fields: ioba, iobaN, tceN, stuff end */
+	DMAWIN_TRACE_MM_UNTRACED, /* the model would not trace this call (silent early return) */
+	DMAWIN_TRACE_MM_QUERY,	  /* ibm,query-pe-dma-window outputs */
+	DMAWIN_TRACE_MM_CREATE,	  /* ibm,create-pe-dma-window start address or LIOBN */
+	DMAWIN_TRACE_MM_TABLE,	  /* table (re)allocations: new_table / auto-restore reset */
 	DMAWIN_TRACE_MM_XLATE_TARGET,
 	DMAWIN_TRACE_MM_XLATE_PERM,
 	DMAWIN_TRACE_MM_XLATE_MASK,
-	DMAWIN_TRACE_MM_XLATE_WINDOW, /* a translation in a window the model does not have */
+	DMAWIN_TRACE_MM_XLATE_WINDOW,  /* a translation in a window the model does not have */
 	DMAWIN_TRACE_MM_INDIRECT_LIST, /* the rebuilt INDIRECT list cannot be placed or sized */
 	DMAWIN_TRACE_MM_NR
 };
@@ -338,9 +338,9 @@ struct dmawin_trace_malformed {
 
 /* One entry event worth showing: an overwrite of a live entry, a fault, or a leaked range. */
 struct dmawin_trace_entry_note {
-	uint64_t line;	 /* 0 for leaks (end of trace) */
+	uint64_t line; /* 0 for leaks (end of trace) */
 	uint64_t liobn;
-	uint64_t ioba;	 /* bus address (window start + offset) */
+	uint64_t ioba;	  /* bus address (window start + offset) */
 	uint64_t old_tce; /* overwrite: the live entry; fault: 0; leak: the first entry */
 	uint64_t new_tce; /* overwrite: the new value; leak: number of consecutive pages */
 };
@@ -377,17 +377,17 @@ struct dmawin_trace_name_count {
 };
 
 struct dmawin_trace_report {
-	uint64_t lines;		/* lines seen (blank ones included) */
-	uint64_t events;	/* lines of known events */
+	uint64_t lines;	 /* lines seen (blank ones included) */
+	uint64_t events; /* lines of known events */
 	uint64_t by_kind[DMAWIN_TRACE_EV_NR];
-	uint64_t replayed;	/* hcall and RTAS events replayed on the model, xlates checked */
-	uint64_t mismatches;	/* all of them; the first few per kind are kept */
+	uint64_t replayed;   /* hcall and RTAS events replayed on the model, xlates checked */
+	uint64_t mismatches; /* all of them; the first few per kind are kept */
 	uint64_t mismatches_by_kind[DMAWIN_TRACE_MM_NR];
 	const struct dmawin_trace_mismatch *mismatch_examples;
 	size_t n_mismatch_examples;
 	uint64_t unknown_events; /* lines of events not in §7 (and lines that are not events) */
 	const struct dmawin_trace_name_count *unknown_names;
-	size_t n_unknown_names;	 /* distinct names kept (at most 64) */
+	size_t n_unknown_names; /* distinct names kept (at most 64) */
 	uint64_t malformed;
 	const struct dmawin_trace_malformed *malformed_examples;
 	size_t n_malformed_examples;

@@ -17,7 +17,7 @@
 #include "common/compiler.h"
 #include "trace/trace_int.h"
 
-#define NAME(s) s, sizeof(s) - 1
+#define NAME(s)	       s, sizeof(s) - 1
 #define EV_OFF(member) ((uint16_t)offsetof(struct dmawin_trace_event, u.member))
 
 struct event_format {
@@ -29,22 +29,35 @@ struct event_format {
 	uint16_t off[6]; /* where each stored conversion goes, in order */
 };
 
-#define IOMMU_PUT "liobn=0x%X ioba=0x%X tce=0x%X ret=%D"
-#define IOMMU_GET "liobn=0x%X ioba=0x%X ret=%D tce=0x%X"
-#define IOMMU_IND "liobn=0x%X ioba=0x%X tcelist=0x%X iobaN=0x%X tceN=0x%X ret=%D"
+#define IOMMU_PUT   "liobn=0x%X ioba=0x%X tce=0x%X ret=%D"
+#define IOMMU_GET   "liobn=0x%X ioba=0x%X ret=%D tce=0x%X"
+#define IOMMU_IND   "liobn=0x%X ioba=0x%X tcelist=0x%X iobaN=0x%X tceN=0x%X ret=%D"
 #define IOMMU_STUFF "liobn=0x%X ioba=0x%X tcevalue=0x%X npages=%D ret=%D"
-#define PUT_OFF {EV_OFF(put.liobn), EV_OFF(put.ioba), EV_OFF(put.tce), EV_OFF(put.ret)}
-#define GET_OFF {EV_OFF(get.liobn), EV_OFF(get.ioba), EV_OFF(get.ret), EV_OFF(get.tce)}
+#define PUT_OFF                                                                                    \
+	{                                                                                          \
+		EV_OFF(put.liobn), EV_OFF(put.ioba), EV_OFF(put.tce), EV_OFF(put.ret)              \
+	}
+#define GET_OFF                                                                                    \
+	{                                                                                          \
+		EV_OFF(get.liobn), EV_OFF(get.ioba), EV_OFF(get.ret), EV_OFF(get.tce)              \
+	}
 #define IND_OFF                                                                                    \
-	{EV_OFF(indirect.liobn),      EV_OFF(indirect.ioba),     EV_OFF(indirect.tcelist),         \
-	 EV_OFF(indirect.last_index), EV_OFF(indirect.last_tce), EV_OFF(indirect.ret)}
+	{                                                                                          \
+		EV_OFF(indirect.liobn), EV_OFF(indirect.ioba), EV_OFF(indirect.tcelist),           \
+			EV_OFF(indirect.last_index), EV_OFF(indirect.last_tce),                    \
+			EV_OFF(indirect.ret)                                                       \
+	}
 #define STUFF_OFF                                                                                  \
-	{EV_OFF(stuff.liobn), EV_OFF(stuff.ioba_end), EV_OFF(stuff.tce_value),                     \
-	 EV_OFF(stuff.npages), EV_OFF(stuff.ret)}
+	{                                                                                          \
+		EV_OFF(stuff.liobn), EV_OFF(stuff.ioba_end), EV_OFF(stuff.tce_value),              \
+			EV_OFF(stuff.npages), EV_OFF(stuff.ret)                                    \
+	}
 
 /* Hot events first: the lookup is a scan by length then memcmp. */
 static const struct event_format formats[] = {
-	{NAME("spapr_iommu_xlate"), DMAWIN_TRACE_EV_XLATE, false,
+	{NAME("spapr_iommu_xlate"),
+	 DMAWIN_TRACE_EV_XLATE,
+	 false,
 	 "liobn=0x%X 0x%X -> 0x%X perm=%u mask=0x%x",
 	 {EV_OFF(xlate.liobn), EV_OFF(xlate.offset), EV_OFF(xlate.target), EV_OFF(xlate.perm),
 	  EV_OFF(xlate.mask)}},
@@ -56,48 +69,89 @@ static const struct event_format formats[] = {
 	{NAME("spapr_iommu_stuff"), DMAWIN_TRACE_EV_STUFF, false, IOMMU_STUFF, STUFF_OFF},
 	{NAME("spapr_iommu_indirect"), DMAWIN_TRACE_EV_INDIRECT, false, IOMMU_IND, IND_OFF},
 	{NAME("spapr_iommu_get"), DMAWIN_TRACE_EV_GET, false, IOMMU_GET, GET_OFF},
-	{NAME("spapr_iommu_new_table"), DMAWIN_TRACE_EV_NEW_TABLE, false, "liobn=0x%X table=%p fd=%d",
+	{NAME("spapr_iommu_new_table"),
+	 DMAWIN_TRACE_EV_NEW_TABLE,
+	 false,
+	 "liobn=0x%X table=%p fd=%d",
 	 {EV_OFF(new_table.liobn), EV_OFF(new_table.table), EV_OFF(new_table.fd)}},
-	{NAME("spapr_iommu_pre_save"), DMAWIN_TRACE_EV_PRE_SAVE, false,
+	{NAME("spapr_iommu_pre_save"),
+	 DMAWIN_TRACE_EV_PRE_SAVE,
+	 false,
 	 "liobn=%X %x bus_offset=0x%X ps=%u",
 	 {EV_OFF(pre_save.liobn), EV_OFF(pre_save.nb), EV_OFF(pre_save.bus_offset),
 	  EV_OFF(pre_save.ps)}},
-	{NAME("spapr_iommu_post_load"), DMAWIN_TRACE_EV_POST_LOAD, false,
+	{NAME("spapr_iommu_post_load"),
+	 DMAWIN_TRACE_EV_POST_LOAD,
+	 false,
 	 "liobn=%X %x => 0x%x bus_offset=0x%X ps=%u",
 	 {EV_OFF(post_load.liobn), EV_OFF(post_load.pre_nb), EV_OFF(post_load.post_nb),
 	  EV_OFF(post_load.bus_offset), EV_OFF(post_load.ps)}},
-	{NAME("spapr_iommu_ddw_query"), DMAWIN_TRACE_EV_DDW_QUERY, false,
+	{NAME("spapr_iommu_ddw_query"),
+	 DMAWIN_TRACE_EV_DDW_QUERY,
+	 false,
 	 "buid=0x%X addr=0x%x, %u windows available, max window size=0x%X, mask=0x%x",
 	 {EV_OFF(ddw_query.buid), EV_OFF(ddw_query.cfgaddr), EV_OFF(ddw_query.windows_available),
 	  EV_OFF(ddw_query.max_window_size), EV_OFF(ddw_query.pgmask)}},
-	{NAME("spapr_iommu_ddw_create"), DMAWIN_TRACE_EV_DDW_CREATE, false,
+	{NAME("spapr_iommu_ddw_create"),
+	 DMAWIN_TRACE_EV_DDW_CREATE,
+	 false,
 	 "buid=0x%X addr=0x%x, page size=0x%X, requested=0x%X, start addr=0x%X, liobn=0x%x",
 	 {EV_OFF(ddw_create.buid), EV_OFF(ddw_create.cfgaddr), EV_OFF(ddw_create.page_size),
 	  EV_OFF(ddw_create.requested), EV_OFF(ddw_create.start), EV_OFF(ddw_create.liobn)}},
-	{NAME("spapr_iommu_ddw_remove"), DMAWIN_TRACE_EV_DDW_REMOVE, false, "liobn=0x%x",
+	{NAME("spapr_iommu_ddw_remove"),
+	 DMAWIN_TRACE_EV_DDW_REMOVE,
+	 false,
+	 "liobn=0x%x",
 	 {EV_OFF(ddw_remove.liobn)}},
-	{NAME("spapr_iommu_ddw_reset"), DMAWIN_TRACE_EV_DDW_RESET, false, "buid=0x%X addr=0x%x",
+	{NAME("spapr_iommu_ddw_reset"),
+	 DMAWIN_TRACE_EV_DDW_RESET,
+	 false,
+	 "buid=0x%X addr=0x%x",
 	 {EV_OFF(ddw_reset.buid), EV_OFF(ddw_reset.cfgaddr)}},
-	{NAME("spapr_cas_pvr"), DMAWIN_TRACE_EV_CAS_PVR, false,
+	{NAME("spapr_cas_pvr"),
+	 DMAWIN_TRACE_EV_CAS_PVR,
+	 false,
 	 "current=0x%x, explicit_match=%u, new=0x%x",
 	 {EV_OFF(cas_pvr.current_pvr), EV_OFF(cas_pvr.explicit_match), EV_OFF(cas_pvr.new_pvr)}},
-	{NAME("spapr_cas_continue"), DMAWIN_TRACE_EV_CAS_CONTINUE, false,
-	 "Copy changes to the guest: %D bytes", {EV_OFF(cas_continue.bytes)}},
-	{NAME("spapr_pci_msi"), DMAWIN_TRACE_EV_PCI_MSI, false, "%s (cfg=0x%x)", {EV_OFF(pci_msi.cfg)}},
-	{NAME("spapr_pci_msi_setup"), DMAWIN_TRACE_EV_PCI_MSI_SETUP, false,
+	{NAME("spapr_cas_continue"),
+	 DMAWIN_TRACE_EV_CAS_CONTINUE,
+	 false,
+	 "Copy changes to the guest: %D bytes",
+	 {EV_OFF(cas_continue.bytes)}},
+	{NAME("spapr_pci_msi"),
+	 DMAWIN_TRACE_EV_PCI_MSI,
+	 false,
+	 "%s (cfg=0x%x)",
+	 {EV_OFF(pci_msi.cfg)}},
+	{NAME("spapr_pci_msi_setup"),
+	 DMAWIN_TRACE_EV_PCI_MSI_SETUP,
+	 false,
 	 "dev\"%s\" vector %u, addr=0x%X",
 	 {EV_OFF(pci_msi_setup.vector), EV_OFF(pci_msi_setup.addr)}},
-	{NAME("spapr_pci_rtas_ibm_change_msi"), DMAWIN_TRACE_EV_PCI_CHANGE_MSI, false,
+	{NAME("spapr_pci_rtas_ibm_change_msi"),
+	 DMAWIN_TRACE_EV_PCI_CHANGE_MSI,
+	 false,
 	 "cfgaddr 0x%x func %u, requested %u, first irq %u",
 	 {EV_OFF(pci_change_msi.cfg), EV_OFF(pci_change_msi.func), EV_OFF(pci_change_msi.req),
 	  EV_OFF(pci_change_msi.first)}},
-	{NAME("spapr_pci_rtas_ibm_query_interrupt_source_number"), DMAWIN_TRACE_EV_PCI_QUERY_IRQ, false,
-	 "queries for #%u, IRQ%u", {EV_OFF(pci_query_irq.ioa), EV_OFF(pci_query_irq.intr)}},
-	{NAME("spapr_pci_msi_write"), DMAWIN_TRACE_EV_PCI_MSI_WRITE, false, "@0x%X<=0x%X IRQ %u",
+	{NAME("spapr_pci_rtas_ibm_query_interrupt_source_number"),
+	 DMAWIN_TRACE_EV_PCI_QUERY_IRQ,
+	 false,
+	 "queries for #%u, IRQ%u",
+	 {EV_OFF(pci_query_irq.ioa), EV_OFF(pci_query_irq.intr)}},
+	{NAME("spapr_pci_msi_write"),
+	 DMAWIN_TRACE_EV_PCI_MSI_WRITE,
+	 false,
+	 "@0x%X<=0x%X IRQ %u",
 	 {EV_OFF(pci_msi_write.addr), EV_OFF(pci_msi_write.data), EV_OFF(pci_msi_write.irq)}},
-	{NAME("spapr_pci_lsi_set"), DMAWIN_TRACE_EV_PCI_LSI_SET, false, "%s PIN%d IRQ %u",
+	{NAME("spapr_pci_lsi_set"),
+	 DMAWIN_TRACE_EV_PCI_LSI_SET,
+	 false,
+	 "%s PIN%d IRQ %u",
 	 {EV_OFF(pci_lsi_set.pin), EV_OFF(pci_lsi_set.irq)}},
-	{NAME("spapr_pci_msi_retry"), DMAWIN_TRACE_EV_PCI_MSI_RETRY, false,
+	{NAME("spapr_pci_msi_retry"),
+	 DMAWIN_TRACE_EV_PCI_MSI_RETRY,
+	 false,
 	 "Guest device at 0x%x asked %u, have only %u",
 	 {EV_OFF(pci_msi_retry.config_addr), EV_OFF(pci_msi_retry.req_num),
 	  EV_OFF(pci_msi_retry.max_irqs)}},
@@ -293,8 +347,7 @@ static int scan_conversion(struct cursor *c, char conv, const char *rest, uint64
 	}
 }
 
-static int match_args(struct cursor *c, const struct event_format *f,
-		      struct dmawin_trace_event *ev)
+static int match_args(struct cursor *c, const struct event_format *f, struct dmawin_trace_event *ev)
 {
 	const char *pat = f->pattern;
 	const char *lit_line = c->p, *lit_pat = pat;
@@ -314,7 +367,8 @@ static int match_args(struct cursor *c, const struct event_format *f,
 				return ret;
 			pat += 2;
 			if (conv != 's') {
-				bool wide = conv == 'X' || conv == 'D' || conv == 'U' || conv == 'p';
+				bool wide =
+					conv == 'X' || conv == 'D' || conv == 'U' || conv == 'p';
 				store(ev, f->off[field++], wide, v);
 			}
 			continue;
@@ -375,8 +429,8 @@ static void parse_stamp(const char **pp, const char *end, struct dmawin_trace_ev
 }
 
 DMAWIN_API int dmawin_trace_parse_line(const char *line, size_t len, struct dmawin_trace_event *ev,
-				       struct dmawin_trace_parse_error *err,
-				       const char **name, size_t *name_len)
+				       struct dmawin_trace_parse_error *err, const char **name,
+				       size_t *name_len)
 {
 	struct dmawin_trace_event tmp;
 	const char *end, *p, *n;

@@ -16,7 +16,7 @@
 #include "trace/trace_int.h"
 
 #define READER_BUF_SIZE (1u << 20)
-#define READER_IN_SIZE (256u << 10)
+#define READER_IN_SIZE	(256u << 10)
 #define READER_MAX_LINE (64u << 20)
 
 static const unsigned char xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
@@ -81,7 +81,8 @@ static int reader_start_decoder(struct dmawin_trace_reader *r)
 		r->xz.next_in = r->in;
 		r->xz.avail_in = r->in_len;
 		r->compression = DMAWIN_TRACE_XZ;
-	} else if (r->in_len >= sizeof(gz_magic) && memcmp(r->in, gz_magic, sizeof(gz_magic)) == 0) {
+	} else if (r->in_len >= sizeof(gz_magic) &&
+		   memcmp(r->in, gz_magic, sizeof(gz_magic)) == 0) {
 		memset(&r->gz, 0, sizeof(r->gz));
 		/* 15 + 32: any window size, zlib or gzip header detected automatically. */
 		if (inflateInit2(&r->gz, 15 + 32) != Z_OK)

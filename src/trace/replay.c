@@ -57,8 +57,10 @@ static void on_entry(struct dmawin_trace_replay *rp, struct window_rec *w,
 	if (!rp->fixup)
 		w->st->tces_written++;
 	if (was_live && live && !rp->fixup) {
-		struct dmawin_trace_entry_note n = {.line = rp->line, .liobn = w->st->liobn,
-						    .ioba = e->bus_offset + e->iova, .old_tce = old,
+		struct dmawin_trace_entry_note n = {.line = rp->line,
+						    .liobn = w->st->liobn,
+						    .ioba = e->bus_offset + e->iova,
+						    .old_tce = old,
 						    .new_tce = e->tce};
 		w->st->overwrites++;
 		rp->rep.overwrites++;

@@ -114,7 +114,6 @@ void replay_get(struct dmawin_trace_replay *rp, const struct dmawin_trace_event 
 		check_field(rp, DMAWIN_TRACE_MM_GET_TCE, "tce", g->liobn, g->tce, tce);
 }
 
-
 /*
  * How many entries the guest passed. On success the trace says it (last index + 1). On failure
  * QEMU stops at the first entry outside the window and prints the index before it, so the
@@ -167,7 +166,8 @@ static void indirect_write_list(struct dmawin_trace_replay *rp,
 		list[j] = __builtin_bswap64(in->last_tce - (npages - 1 - j) * pgsz);
 	if (dmawin_mem_write(dmawin_papr_mem(rp->m), in->tcelist, list, npages * sizeof(list[0])) &&
 	    in->last_tce != 0)
-		/* QEMU read the list from guest RAM; the model's RAM does not have it: -m differs */
+		/* QEMU read the list from guest RAM; the model's RAM does not have it: -m differs
+		 */
 		record_mismatch(rp, DMAWIN_TRACE_MM_INDIRECT_LIST, "tcelist", in->liobn,
 				in->tcelist, 0);
 }
@@ -201,7 +201,8 @@ void replay_indirect(struct dmawin_trace_replay *rp, const struct dmawin_trace_e
 	check_field(rp, DMAWIN_TRACE_MM_RET, "ret", in->liobn, (uint64_t)in->ret, (uint64_t)ret);
 	tr = hcall_traced(rp, DMAWIN_PAPR_TR_INDIRECT, ev, in->liobn);
 	if (tr) {
-		check_field(rp, DMAWIN_TRACE_MM_HCALL, "iobaN", in->liobn, in->last_index, tr->iobaN);
+		check_field(rp, DMAWIN_TRACE_MM_HCALL, "iobaN", in->liobn, in->last_index,
+			    tr->iobaN);
 		check_field(rp, DMAWIN_TRACE_MM_HCALL, "tceN", in->liobn, in->last_tce, tr->tceN);
 	}
 	/* Every entry but the traced one was rebuilt: success writes npages - 1 of them before

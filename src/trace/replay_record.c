@@ -69,11 +69,12 @@ void record_malformed(struct dmawin_trace_replay *rp, const char *name, size_t n
 	m->line = rp->line;
 	m->column = err->column;
 	if (err->expected_len)
-		snprintf(m->message, sizeof(m->message), "%.*s: %s \"%.*s\"", (int)DW_MIN(name_len, 48),
-			 name, err->reason, (int)DW_MIN(err->expected_len, 24), err->expected);
+		snprintf(m->message, sizeof(m->message), "%.*s: %s \"%.*s\"",
+			 (int)DW_MIN(name_len, 48), name, err->reason,
+			 (int)DW_MIN(err->expected_len, 24), err->expected);
 	else
-		snprintf(m->message, sizeof(m->message), "%.*s: %s", (int)DW_MIN(name_len, 48), name,
-			 err->reason);
+		snprintf(m->message, sizeof(m->message), "%.*s: %s", (int)DW_MIN(name_len, 48),
+			 name, err->reason);
 }
 
 void record_unknown(struct dmawin_trace_replay *rp, const char *name, size_t name_len)

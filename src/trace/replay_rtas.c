@@ -44,8 +44,8 @@ void tables_match_model(struct dmawin_trace_replay *rp, bool auto_restore_possib
 		if (tr->type == DMAWIN_PAPR_TR_NEW_TABLE) {
 			if (!pending_take(&rp->trace_tables, tr->liobn) &&
 			    !pending_add(&rp->model_tables, tr->liobn))
-				record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table", tr->liobn, 0,
-						tr->liobn);
+				record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table", tr->liobn,
+						0, tr->liobn);
 		} else if (tr->type == DMAWIN_PAPR_TR_DDW_RESET && auto_restore_possible) {
 			if (!pending_add(&rp->model_resets, tr->buid))
 				record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "auto_restore", tr->buid,
@@ -73,8 +73,8 @@ static void machine_reset(struct dmawin_trace_replay *rp)
 		tables_match_model(rp, false);
 		/* a model PHB the trace did not reset is a configuration difference */
 		for (unsigned i = 0; i < rp->model_tables.n; i++)
-			record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table", rp->model_tables.v[i],
-					0, rp->model_tables.v[i]);
+			record_mismatch(rp, DMAWIN_TRACE_MM_TABLE, "new_table",
+					rp->model_tables.v[i], 0, rp->model_tables.v[i]);
 		rp->model_tables.n = 0;
 	}
 	rp->trace_tables.n = 0;

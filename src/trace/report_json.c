@@ -37,12 +37,12 @@ static json_t *json_mismatches(const struct dmawin_trace_report *rep)
 				    num(rep->mismatches_by_kind[k]));
 	for (size_t i = 0; i < rep->n_mismatch_examples; i++) {
 		const struct dmawin_trace_mismatch *m = &rep->mismatch_examples[i];
-		json_array_append_new(
-			ex, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "line", num(m->line), "kind",
-				      dmawin_trace_mismatch_kind_name(m->kind), "field", m->field,
-				      "liobn", hex(m->liobn), "expected",
-				      field_value(m->field, m->expected), "got",
-				      field_value(m->field, m->got)));
+		json_array_append_new(ex, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "line",
+						    num(m->line), "kind",
+						    dmawin_trace_mismatch_kind_name(m->kind),
+						    "field", m->field, "liobn", hex(m->liobn),
+						    "expected", field_value(m->field, m->expected),
+						    "got", field_value(m->field, m->got)));
 	}
 	return json_pack("{s:o, s:o}", "by_kind", by_kind, "examples", ex);
 }
@@ -104,16 +104,17 @@ static json_t *json_counts(const struct dmawin_trace_report *rep)
 
 	for (int k = 0; k < DMAWIN_TRACE_EV_NR; k++)
 		if (rep->by_kind[k])
-			json_object_set_new(by_kind, dmawin_trace_kind_name(k), num(rep->by_kind[k]));
+			json_object_set_new(by_kind, dmawin_trace_kind_name(k),
+					    num(rep->by_kind[k]));
 	for (size_t i = 0; i < rep->n_unknown_names; i++)
 		json_object_set_new(names, rep->unknown_names[i].name,
 				    num(rep->unknown_names[i].count));
 	for (size_t i = 0; i < rep->n_malformed_examples; i++)
-		json_array_append_new(mal, json_pack("{s:o, s:o, s:s}", "line",
-						     num(rep->malformed_examples[i].line), "column",
-						     num(rep->malformed_examples[i].column),
-						     "message",
-						     rep->malformed_examples[i].message));
+		json_array_append_new(mal,
+				      json_pack("{s:o, s:o, s:s}", "line",
+						num(rep->malformed_examples[i].line), "column",
+						num(rep->malformed_examples[i].column), "message",
+						rep->malformed_examples[i].message));
 	return json_pack("{s:o, s:o, s:o}", "by_type", by_kind, "unknown_by_name", names,
 			 "malformed_examples", mal);
 }
@@ -139,12 +140,15 @@ static json_t *json_report(const struct dmawin_trace_report *rep, const char *so
 	for (size_t i = 0; i < rep->n_windows; i++)
 		json_array_append_new(wins, json_window(&rep->windows[i]));
 	json_object_set_new(o, "windows", wins);
-	json_object_set_new(o, "leaks", json_notes(rep->leaked_entries, rep->leak_ranges,
-						   rep->n_leak_ranges, true));
-	json_object_set_new(o, "overwrites", json_notes(rep->overwrites, rep->overwrite_examples,
-							rep->n_overwrite_examples, false));
-	json_object_set_new(o, "faults", json_notes(rep->faults, rep->fault_examples,
-						    rep->n_fault_examples, false));
+	json_object_set_new(
+		o, "leaks",
+		json_notes(rep->leaked_entries, rep->leak_ranges, rep->n_leak_ranges, true));
+	json_object_set_new(o, "overwrites",
+			    json_notes(rep->overwrites, rep->overwrite_examples,
+				       rep->n_overwrite_examples, false));
+	json_object_set_new(
+		o, "faults",
+		json_notes(rep->faults, rep->fault_examples, rep->n_fault_examples, false));
 	for (size_t i = 0; i < rep->n_timeline; i++) {
 		const struct dmawin_trace_timeline_point *p = &rep->timeline[i];
 		char t[40];

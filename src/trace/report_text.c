@@ -28,8 +28,9 @@ static void text_counts(const struct dmawin_trace_report *rep, FILE *out)
 {
 	bool first = true;
 
-	fprintf(out, "lines %" PRIu64 ", events %" PRIu64 ", unknown %" PRIu64 ", malformed %" PRIu64
-		     "\n",
+	fprintf(out,
+		"lines %" PRIu64 ", events %" PRIu64 ", unknown %" PRIu64 ", malformed %" PRIu64
+		"\n",
 		rep->lines, rep->events, rep->unknown_events, rep->malformed);
 	fprintf(out, "events by type:");
 	for (int k = 0; k < DMAWIN_TRACE_EV_NR; k++) {
@@ -48,8 +49,9 @@ static void text_counts(const struct dmawin_trace_report *rep, FILE *out)
 		fprintf(out, "\n");
 	}
 	for (size_t i = 0; i < rep->n_malformed_examples; i++)
-		fprintf(out, "  malformed line %" PRIu64 ":%zu: %s\n", rep->malformed_examples[i].line,
-			rep->malformed_examples[i].column, rep->malformed_examples[i].message);
+		fprintf(out, "  malformed line %" PRIu64 ":%zu: %s\n",
+			rep->malformed_examples[i].line, rep->malformed_examples[i].column,
+			rep->malformed_examples[i].message);
 }
 
 static void text_mismatches(const struct dmawin_trace_report *rep, FILE *out)
@@ -84,8 +86,9 @@ static void text_windows(const struct dmawin_trace_report *rep, FILE *out)
 		uint64_t calls = w->hcalls[0] + w->hcalls[1] + w->hcalls[2] + w->hcalls[3];
 		if (!w->enabled && !calls && !w->enables && !w->xlates)
 			continue;
-		fprintf(out, "window 0x%" PRIx64 " %s at 0x%" PRIx64 ", %" PRIu64 " x %" PRIu64
-			     " bytes (%" PRIu64 " bytes mappable), enabled %" PRIu64 " times\n",
+		fprintf(out,
+			"window 0x%" PRIx64 " %s at 0x%" PRIx64 ", %" PRIu64 " x %" PRIu64
+			" bytes (%" PRIu64 " bytes mappable), enabled %" PRIu64 " times\n",
 			w->liobn, w->enabled ? "on" : "off", w->bus_offset, w->nb_table,
 			UINT64_C(1) << w->page_shift, w->window_bytes, w->enables);
 		fprintf(out, "  hcalls:");
@@ -93,28 +96,33 @@ static void text_windows(const struct dmawin_trace_report *rep, FILE *out)
 			fprintf(out, " %s %" PRIu64, hcall_names[h], w->hcalls[h]);
 		fprintf(out, " (failed %" PRIu64 "), TCEs written %" PRIu64 "\n", w->hcall_errors,
 			w->tces_written);
-		fprintf(out, "  mapped %" PRIu64 " (peak %" PRIu64 ", %" PRIu64 " bytes), overwrites %" PRIu64
-			     ", still mapped at removal %" PRIu64 "\n",
+		fprintf(out,
+			"  mapped %" PRIu64 " (peak %" PRIu64 ", %" PRIu64
+			" bytes), overwrites %" PRIu64 ", still mapped at removal %" PRIu64 "\n",
 			w->mapped, w->peak_mapped, w->peak_mapped << w->page_shift, w->overwrites,
 			w->removed_mapped);
-		fprintf(out, "  translations %" PRIu64 ", faults %" PRIu64 "; INDIRECT entries inferred %" PRIu64
-			     ", confirmed %" PRIu64 ", corrected %" PRIu64 "\n",
+		fprintf(out,
+			"  translations %" PRIu64 ", faults %" PRIu64
+			"; INDIRECT entries inferred %" PRIu64 ", confirmed %" PRIu64
+			", corrected %" PRIu64 "\n",
 			w->xlates, w->faults, w->inferred, w->confirmed, w->corrected);
 	}
 }
 
-static void text_notes(const char *title, uint64_t count,
-		       const struct dmawin_trace_entry_note *v, size_t n, bool leak, FILE *out)
+static void text_notes(const char *title, uint64_t count, const struct dmawin_trace_entry_note *v,
+		       size_t n, bool leak, FILE *out)
 {
 	fprintf(out, "%s: %" PRIu64 "\n", title, count);
 	for (size_t i = 0; i < n; i++) {
 		if (leak)
-			fprintf(out, "  0x%" PRIx64 " ioba 0x%" PRIx64 ": %" PRIu64
-				     " entries from tce 0x%" PRIx64 "\n",
+			fprintf(out,
+				"  0x%" PRIx64 " ioba 0x%" PRIx64 ": %" PRIu64
+				" entries from tce 0x%" PRIx64 "\n",
 				v[i].liobn, v[i].ioba, v[i].new_tce, v[i].old_tce);
 		else
-			fprintf(out, "  line %" PRIu64 ": 0x%" PRIx64 " ioba 0x%" PRIx64
-				     " tce 0x%" PRIx64 " -> 0x%" PRIx64 "\n",
+			fprintf(out,
+				"  line %" PRIu64 ": 0x%" PRIx64 " ioba 0x%" PRIx64
+				" tce 0x%" PRIx64 " -> 0x%" PRIx64 "\n",
 				v[i].line, v[i].liobn, v[i].ioba, v[i].old_tce, v[i].new_tce);
 	}
 }
@@ -124,8 +132,8 @@ static void text_timeline(const struct dmawin_trace_report *rep, FILE *out)
 	fprintf(out, "timeline (line, time, mapped TCEs):");
 	for (size_t i = 0; i < rep->n_timeline; i++) {
 		const struct dmawin_trace_timeline_point *p = &rep->timeline[i];
-		fprintf(out, "%s%" PRIu64 " %" PRIu64 ".%06u %" PRIu64, i % 4 ? "; " : "\n  ", p->line,
-			p->sec, p->usec, p->mapped);
+		fprintf(out, "%s%" PRIu64 " %" PRIu64 ".%06u %" PRIu64, i % 4 ? "; " : "\n  ",
+			p->line, p->sec, p->usec, p->mapped);
 	}
 	fprintf(out, "\n");
 }

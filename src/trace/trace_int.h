@@ -34,7 +34,7 @@ struct dmawin_trace_reader {
 };
 
 /* shadow.c: the entries of one window as the model wrote them, for statistics and leaks. */
-#define SHADOW_CHUNK_SHIFT 9
+#define SHADOW_CHUNK_SHIFT   9
 #define SHADOW_CHUNK_ENTRIES (1u << SHADOW_CHUNK_SHIFT)
 
 struct shadow_chunk {
@@ -60,7 +60,7 @@ long shadow_live_chunks(const struct shadow *s, struct shadow_chunk ***out);
 /* replay*.c */
 #include "dmawin/papr.h"
 
-#define REPLAY_MAX_NAMES 64
+#define REPLAY_MAX_NAMES   64
 #define REPLAY_MAX_PENDING 64
 #define REPLAY_MAX_CAPTURE 16
 
@@ -79,9 +79,9 @@ struct dmawin_trace_replay {
 	struct dmawin_papr *m;
 	unsigned examples, timeline_max;
 	struct dmawin_trace_report rep;
-	uint64_t line;			      /* line being replayed */
+	uint64_t line;			     /* line being replayed */
 	const struct dmawin_trace_event *ev; /* event being replayed */
-	uint64_t last_sec;		      /* time stamp of the latest event */
+	uint64_t last_sec;		     /* time stamp of the latest event */
 	uint32_t last_usec;
 	bool finished;
 	bool fixup; /* writes done to correct an inferred entry: not the guest's */
@@ -122,8 +122,8 @@ bool check_field(struct dmawin_trace_replay *rp, enum dmawin_trace_mismatch_kind
 void record_malformed(struct dmawin_trace_replay *rp, const char *name, size_t name_len,
 		      const struct dmawin_trace_parse_error *err);
 void record_unknown(struct dmawin_trace_replay *rp, const char *name, size_t name_len);
-void record_note(struct dmawin_trace_replay *rp, struct dmawin_trace_entry_note *list,
-		 size_t *n, const struct dmawin_trace_entry_note *note);
+void record_note(struct dmawin_trace_replay *rp, struct dmawin_trace_entry_note *list, size_t *n,
+		 const struct dmawin_trace_entry_note *note);
 void timeline_tick(struct dmawin_trace_replay *rp, bool force);
 int collect_leaks(struct dmawin_trace_replay *rp);
 

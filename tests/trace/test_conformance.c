@@ -62,8 +62,8 @@ static void add_xlates(struct text *t, struct dmawin_papr *m,
 }
 
 /* Scattered 4 KiB buffers (not contiguous in guest RAM): INDIRECT lists that are not a run. */
-static void dma_workload(struct text *t, struct dmawin_papr *m, struct dmawin_guest *g,
-			 unsigned id, uint64_t ram, uint64_t *seed)
+static void dma_workload(struct text *t, struct dmawin_papr *m, struct dmawin_guest *g, unsigned id,
+			 uint64_t ram, uint64_t *seed)
 {
 	struct dmawin_guest_device_info di;
 	struct dmawin_guest_sg sg[8];
@@ -72,21 +72,19 @@ static void dma_workload(struct text *t, struct dmawin_papr *m, struct dmawin_gu
 	assert_int_equal(dmawin_guest_device_info(g, id, &di), 0);
 	for (int round = 0; round < 6; round++) {
 		for (unsigned i = 0; i < 8; i++) {
-			sg[i].phys = (16 * MiB + (dw_test_rand(seed) % (ram / 2 / (64 * KiB))) *
-							 (64 * KiB)) &
+			sg[i].phys = (16 * MiB +
+				      (dw_test_rand(seed) % (ram / 2 / (64 * KiB))) * (64 * KiB)) &
 				     ~(64 * KiB - 1);
 			sg[i].len = 64 * KiB;
 		}
-		assert_int_equal(dmawin_guest_map_sg(g, id, sg, 8, DMAWIN_GUEST_BIDIRECTIONAL,
-						     &nents),
-				 0);
+		assert_int_equal(
+			dmawin_guest_map_sg(g, id, sg, 8, DMAWIN_GUEST_BIDIRECTIONAL, &nents), 0);
 		for (unsigned i = 0; i < 8; i++)
 			if (sg[i].dma_len)
 				add_xlates(t, m, &di, sg[i].dma_address, sg[i].dma_len);
 		if (round % 2)
-			assert_int_equal(dmawin_guest_unmap_sg(g, id, sg, 8,
-							       DMAWIN_GUEST_BIDIRECTIONAL),
-					 0);
+			assert_int_equal(
+				dmawin_guest_unmap_sg(g, id, sg, 8, DMAWIN_GUEST_BIDIRECTIONAL), 0);
 	}
 }
 
@@ -95,8 +93,7 @@ static void dma_workload(struct text *t, struct dmawin_papr *m, struct dmawin_gu
  * 8 scattered pages by one H_PUT_TCE_INDIRECT near the top of the default window, then the
  * device's translations of them. The replay rebuilds a run and must correct 7 entries.
  */
-static void scattered_indirect(struct text *t, struct dmawin_papr *m, uint64_t ram,
-			       uint64_t *seed)
+static void scattered_indirect(struct text *t, struct dmawin_papr *m, uint64_t ram, uint64_t *seed)
 {
 	struct dmawin_guest_device_info di = {.liobn = DMAWIN_PAPR_LIOBN(0, 0), .page_shift = 12};
 	uint64_t list[8], ioba = 0x3ff00000, tcelist = 12 * MiB;
@@ -139,12 +136,12 @@ static void run_scenario(const struct scenario *s, uint64_t seed)
 {
 	struct dmawin_qemu_machine *mach = malloc(sizeof(*mach));
 	struct dmawin_guest_config gcfg;
-	struct dmawin_guest_device_config nvme = {.name = "nvme", .devfn = 1 << 3,
-						  .dma_mask_bits = 64};
-	struct dmawin_guest_device_config e1000 = {.name = "e1000", .devfn = 2 << 3,
-						   .dma_mask_bits = 32};
-	struct dmawin_guest_device_config nic2 = {.name = "e1000", .phb_index = 1,
-						  .devfn = 1 << 3, .dma_mask_bits = 32};
+	struct dmawin_guest_device_config nvme = {
+		.name = "nvme", .devfn = 1 << 3, .dma_mask_bits = 64};
+	struct dmawin_guest_device_config e1000 = {
+		.name = "e1000", .devfn = 2 << 3, .dma_mask_bits = 32};
+	struct dmawin_guest_device_config nic2 = {
+		.name = "e1000", .phb_index = 1, .devfn = 1 << 3, .dma_mask_bits = 32};
 	struct text t = {0};
 	struct dmawin_papr *m = NULL;
 	struct dmawin_guest *g = NULL;
@@ -189,8 +186,8 @@ static void run_scenario(const struct scenario *s, uint64_t seed)
 	assert_true(rep->by_kind[DMAWIN_TRACE_EV_XLATE] > 0);
 	for (size_t i = 0; i < rep->n_windows; i++)
 		corrected += rep->windows[i].corrected;
-	print_message("  %" PRIu64 " events, %" PRIu64 " inferred entries corrected\n",
-		      rep->events, corrected);
+	print_message("  %" PRIu64 " events, %" PRIu64 " inferred entries corrected\n", rep->events,
+		      corrected);
 	assert_true(corrected >= 1 && corrected <= 7);
 	dmawin_trace_replay_destroy(rp);
 	free(t.buf);

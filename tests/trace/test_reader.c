@@ -19,8 +19,8 @@ static char *make_text(unsigned n, bool open_end, size_t *len)
 
 	assert_non_null(t);
 	for (unsigned i = 0; i < n; i++)
-		off += (size_t)snprintf(t + off, cap - off, "line %u spapr_iommu_xlate padding%s", i,
-					(open_end && i + 1 == n) ? "" : "\n");
+		off += (size_t)snprintf(t + off, cap - off, "line %u spapr_iommu_xlate padding%s",
+					i, (open_end && i + 1 == n) ? "" : "\n");
 	*len = off;
 	return t;
 }
@@ -44,8 +44,9 @@ static void *xz_encode(const void *data, size_t len, size_t *out_len)
 	uint8_t *out = malloc(cap);
 
 	assert_non_null(out);
-	assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, data, len, out, &pos, cap),
-			 LZMA_OK);
+	assert_int_equal(
+		lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, data, len, out, &pos, cap),
+		LZMA_OK);
 	*out_len = pos;
 	return out;
 }

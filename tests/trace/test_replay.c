@@ -13,15 +13,16 @@
 #include "dmawin/trace.h"
 #include "dw_test.h"
 
-#define P "1@100.000001:" /* a log-backend line prefix */
-#define DEF "0x80000000"  /* PHB 0 default window LIOBN */
+#define P    "1@100.000001:" /* a log-backend line prefix */
+#define DEF  "0x80000000"    /* PHB 0 default window LIOBN */
 #define BUID "0x800000020000000"
-#define QUERY P "spapr_iommu_ddw_query buid=" BUID " addr=0x0, 1 windows available, max window size=0x80000000, mask=0x107\n"
+#define QUERY                                                                                      \
+	P "spapr_iommu_ddw_query buid=" BUID                                                       \
+	  " addr=0x0, 1 windows available, max window size=0x80000000, mask=0x107\n"
 #define NEW_DDW P "spapr_iommu_new_table liobn=0x80000001 table=0x55d0c0de0000 fd=-1\n"
 #define CREATE                                                                                     \
 	P "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x1000000, "                   \
 	  "requested=0x10000000, start addr=0x800000000000000, liobn=0x80000001\n"
-
 
 static struct dmawin_trace_replay *replay_new(unsigned timeline_points)
 {
@@ -105,12 +106,13 @@ static void test_replay_put_xlate_stuff_clean_stats(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
 	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1000 tce=0x631f003 ret=0\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x1234 -> 0x631f000 perm=3 mask=0xfff\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x28dd001 ret=0\n" P
-		      "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x2000 tcevalue=0x0 npages=1 ret=0\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x1000 -> 0x0 perm=0 mask=0xfff\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x28dd000 perm=1 mask=0xfff\n");
+		rp,
+		P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1000 tce=0x631f003 ret=0\n" P
+		  "spapr_iommu_xlate liobn=" DEF " 0x1234 -> 0x631f000 perm=3 mask=0xfff\n" P
+		  "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x28dd001 ret=0\n" P
+		  "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x2000 tcevalue=0x0 npages=1 ret=0\n" P
+		  "spapr_iommu_xlate liobn=" DEF " 0x1000 -> 0x0 perm=0 mask=0xfff\n" P
+		  "spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x28dd000 perm=1 mask=0xfff\n");
 	const struct dmawin_trace_window_stats *w = window(rep, 0x80000000);
 
 	(void)state;
@@ -156,7 +158,8 @@ static void test_replay_put_unmasked_ioba_hcall_mismatch(void **state)
 	/* QEMU prints the ioba masked to the page: an unmasked one is not what it traces */
 	const struct dmawin_trace_report *rep =
 		run(rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1008 tce=0x3 ret=0\n");
-	const struct dmawin_trace_mismatch *m = only_mismatch(rep, DMAWIN_TRACE_MM_HCALL, 1, "ioba");
+	const struct dmawin_trace_mismatch *m =
+		only_mismatch(rep, DMAWIN_TRACE_MM_HCALL, 1, "ioba");
 
 	(void)state;
 	assert_int_equal(m->expected, 0x1008);
@@ -172,7 +175,8 @@ static void test_replay_get_value_checked(void **state)
 			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x0 ret=0 tce=0x7f200001\n" P
 			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x0 ret=0 tce=0x7f200003\n" P
 			  "spapr_iommu_pci_get liobn=0x80000007 ioba=0x0 ret=-4 tce=0x0\n");
-	const struct dmawin_trace_mismatch *m = only_mismatch(rep, DMAWIN_TRACE_MM_GET_TCE, 3, "tce");
+	const struct dmawin_trace_mismatch *m =
+		only_mismatch(rep, DMAWIN_TRACE_MM_GET_TCE, 3, "tce");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 1);
@@ -188,13 +192,14 @@ static void test_replay_indirect_inferred_confirmed_and_corrected(void **state)
 	/* 16 entries at 0x30000000 ending at 0x207f003: rebuilt as 0x2070003..0x207f003. Entry 2
 	 * is confirmed by a translation; entry 5 really pointed elsewhere (the list was not
 	 * linear): corrected, not a mismatch, and later translations use the corrected page. */
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x30000000 tcelist=0x22b0000 "
-		      "iobaN=0xf tceN=0x207f003 ret=0\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x30002010 -> 0x2072000 perm=3 mask=0xfff\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x30005000 -> 0x4444000 perm=1 mask=0xfff\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x30005008 -> 0x4444000 perm=1 mask=0xfff\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x3000f000 -> 0x207f000 perm=3 mask=0xfff\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P
+		    "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x30000000 tcelist=0x22b0000 "
+		    "iobaN=0xf tceN=0x207f003 ret=0\n" P "spapr_iommu_xlate liobn=" DEF
+		    " 0x30002010 -> 0x2072000 perm=3 mask=0xfff\n" P "spapr_iommu_xlate liobn=" DEF
+		    " 0x30005000 -> 0x4444000 perm=1 mask=0xfff\n" P "spapr_iommu_xlate liobn=" DEF
+		    " 0x30005008 -> 0x4444000 perm=1 mask=0xfff\n" P "spapr_iommu_xlate liobn=" DEF
+		    " 0x3000f000 -> 0x207f000 perm=3 mask=0xfff\n");
 	const struct dmawin_trace_window_stats *w = window(rep, 0x80000000);
 
 	(void)state;
@@ -211,10 +216,10 @@ static void test_replay_inferred_entry_wrong_mask_still_mismatch(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
 	/* a rebuilt entry may be corrected by a translation, the window's page size may not */
-	const struct dmawin_trace_report *rep =
-		run(rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x30000000 tcelist=0x22b0000 "
-			  "iobaN=0x3 tceN=0x2073003 ret=0\n" P
-			  "spapr_iommu_xlate liobn=" DEF " 0x30000000 -> 0x2070000 perm=3 mask=0xffff\n");
+	const struct dmawin_trace_report *rep = run(
+		rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x30000000 tcelist=0x22b0000 "
+		      "iobaN=0x3 tceN=0x2073003 ret=0\n" P "spapr_iommu_xlate liobn=" DEF
+		      " 0x30000000 -> 0x2070000 perm=3 mask=0xffff\n");
 
 	(void)state;
 	assert_int_equal(only_mismatch(rep, DMAWIN_TRACE_MM_XLATE_MASK, 2, "mask")->got, 0xfff);
@@ -229,11 +234,11 @@ static void test_replay_get_confirms_and_corrects_inferred(void **state)
 	/* H_GET_TCE reads back rebuilt entries: entry 1 as rebuilt, entry 2 was another page */
 	const struct dmawin_trace_report *rep =
 		run(rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x0 tcelist=0x10000 "
-			  "iobaN=0x3 tceN=0x7f203003 ret=0\n" P
-			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x1000 ret=0 tce=0x7f201003\n" P
-			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x2000 ret=0 tce=0x12345001\n" P
-			  "spapr_iommu_pci_get liobn=" DEF " ioba=0x2000 ret=0 tce=0x12345001\n" P
-			  "spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x12345000 perm=1 mask=0xfff\n");
+			  "iobaN=0x3 tceN=0x7f203003 ret=0\n" P "spapr_iommu_pci_get liobn=" DEF
+			  " ioba=0x1000 ret=0 tce=0x7f201003\n" P "spapr_iommu_pci_get liobn=" DEF
+			  " ioba=0x2000 ret=0 tce=0x12345001\n" P "spapr_iommu_pci_get liobn=" DEF
+			  " ioba=0x2000 ret=0 tce=0x12345001\n" P "spapr_iommu_xlate liobn=" DEF
+			  " 0x2000 -> 0x12345000 perm=1 mask=0xfff\n");
 	const struct dmawin_trace_window_stats *w = window(rep, 0x80000000);
 
 	(void)state;
@@ -250,9 +255,9 @@ static void test_replay_without_new_table_events_no_table_mismatch(void **state)
 	 * nothing to match, which is not a difference */
 	const struct dmawin_trace_report *rep =
 		run(rp, CREATE P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
-			       "spapr_iommu_ddw_remove liobn=0x80000001\n" P
-			       "spapr_iommu_ddw_reset buid=" BUID " addr=0x0\n" P
-			       "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=0\n");
+				 "spapr_iommu_ddw_remove liobn=0x80000001\n" P
+				 "spapr_iommu_ddw_reset buid=" BUID " addr=0x0\n" P
+				 "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=0\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
@@ -266,14 +271,14 @@ static void test_replay_indirect_failures_follow_qemu(void **state)
 	/* 1 GiB window of 4K pages: 0x3fffe000 leaves 2 entries, the third (index 2) fails, QEMU
 	 * prints index 1 and the failing value; npages == 0 prints index 0, value 0; a window
 	 * start past the end fails on entry 0. */
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x3fffe000 tcelist=0x10000 "
-		      "iobaN=0x1 tceN=0x5003 ret=-4\n" P
-		      "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x1000 tcelist=0x10000 iobaN=0x0 "
-		      "tceN=0x0 ret=-4\n" P
-		      "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x50000000 tcelist=0x10000 "
-		      "iobaN=0x0 tceN=0x9003 ret=-4\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x3fffe000 -> 0x3000 perm=3 mask=0xfff\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_pci_indirect liobn=" DEF " ioba=0x3fffe000 tcelist=0x10000 "
+			  "iobaN=0x1 tceN=0x5003 ret=-4\n" P "spapr_iommu_pci_indirect liobn=" DEF
+			  " ioba=0x1000 tcelist=0x10000 iobaN=0x0 "
+			  "tceN=0x0 ret=-4\n" P "spapr_iommu_pci_indirect liobn=" DEF
+			  " ioba=0x50000000 tcelist=0x10000 "
+			  "iobaN=0x0 tceN=0x9003 ret=-4\n" P "spapr_iommu_xlate liobn=" DEF
+			  " 0x3fffe000 -> 0x3000 perm=3 mask=0xfff\n");
 	const struct dmawin_trace_window_stats *w = window(rep, 0x80000000);
 
 	(void)state;
@@ -320,8 +325,8 @@ static void test_replay_untraced_calls_mismatch(void **state)
 	 * npages > nb_table (stuff): such lines cannot come from QEMU */
 	const struct dmawin_trace_report *rep =
 		run(rp, P "spapr_iommu_pci_indirect liobn=0x80000005 ioba=0x0 tcelist=0x10000 "
-			  "iobaN=0x0 tceN=0x3 ret=-4\n" P
-			  "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x0 tcevalue=0x0 npages=300000 "
+			  "iobaN=0x0 tceN=0x3 ret=-4\n" P "spapr_iommu_pci_stuff liobn=" DEF
+			  " ioba=0x0 tcevalue=0x0 npages=300000 "
 			  "ret=-4\n");
 
 	(void)state;
@@ -336,11 +341,12 @@ static void test_replay_stuff_end_and_partial(void **state)
 	/* stuff prints the END: clearing 0..0x1fffff prints 0x200000; a failure running past
 	 * the window prints the failing address (the window end), the start is unknown */
 	const struct dmawin_trace_report *rep =
-		run(rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1ff000 tce=0x3 ret=0\n" P
-			  "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x200000 tcevalue=0x0 npages=512 "
-			  "ret=0\n" P "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x40000000 tcevalue=0x0 "
-			  "npages=4 ret=-4\n" P "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x3000 "
-			  "tcevalue=0x0 npages=0 ret=-4\n");
+		run(rp, P
+		    "spapr_iommu_pci_put liobn=" DEF " ioba=0x1ff000 tce=0x3 ret=0\n" P
+		    "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x200000 tcevalue=0x0 npages=512 "
+		    "ret=0\n" P "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x40000000 tcevalue=0x0 "
+		    "npages=4 ret=-4\n" P "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x3000 "
+		    "tcevalue=0x0 npages=0 ret=-4\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
@@ -358,7 +364,8 @@ static void test_replay_stuff_wrong_end_hcall_mismatch(void **state)
 	const struct dmawin_trace_report *rep =
 		run(rp, P "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x2800 tcevalue=0x0 npages=1 "
 			  "ret=0\n");
-	const struct dmawin_trace_mismatch *m = only_mismatch(rep, DMAWIN_TRACE_MM_HCALL, 1, "ioba");
+	const struct dmawin_trace_mismatch *m =
+		only_mismatch(rep, DMAWIN_TRACE_MM_HCALL, 1, "ioba");
 
 	(void)state;
 	assert_int_equal(m->expected, 0x2800);
@@ -402,8 +409,8 @@ static void test_replay_ddw_create_map_remove_autorestore_clean(void **state)
 		"spapr_iommu_ddw_remove liobn=0x80000000\n" P
 		"spapr_iommu_ddw_remove liobn=0x80000001\n" P
 		"spapr_iommu_new_table liobn=0x80000000 table=0x55d0c0de1000 fd=-1\n" P
-		"spapr_iommu_ddw_reset buid=" BUID " addr=0x0\n" P
-		"spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=0\n");
+		"spapr_iommu_ddw_reset buid=" BUID " addr=0x0\n" P "spapr_iommu_pci_put liobn=" DEF
+		" ioba=0x0 tce=0x3 ret=0\n");
 	const struct dmawin_trace_window_stats *ddw = window(rep, 0x80000001);
 
 	(void)state;
@@ -423,11 +430,12 @@ static void test_replay_ddw_create_map_remove_autorestore_clean(void **state)
 static void test_replay_ddw_query_create_mismatches(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_ddw_query buid=" BUID " addr=0x0, 2 windows available, max window "
-		      "size=0x80000000, mask=0x3\n" NEW_DDW P
-		      "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x1000000, "
-		      "requested=0x10000000, start addr=0x100000000, liobn=0x80000001\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P
+		    "spapr_iommu_ddw_query buid=" BUID " addr=0x0, 2 windows available, max window "
+		    "size=0x80000000, mask=0x3\n" NEW_DDW P "spapr_iommu_ddw_create buid=" BUID
+		    " addr=0x0, page size=0x1000000, "
+		    "requested=0x10000000, start addr=0x100000000, liobn=0x80000001\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches_by_kind[DMAWIN_TRACE_MM_QUERY], 2);
@@ -442,9 +450,10 @@ static void test_replay_missing_autorestore_lines_table_mismatch(void **state)
 	struct dmawin_trace_replay *rp = replay_new(0);
 	/* the model restores the default window; a trace without those lines disagrees */
 	const struct dmawin_trace_report *rep =
-		run(rp, NEW_DDW CREATE P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
-				   "spapr_iommu_ddw_remove liobn=0x80000001\n" P
-				   "spapr_iommu_pci_put liobn=0x80000001 ioba=0x0 tce=0x3 ret=-4\n");
+		run(rp, NEW_DDW CREATE P
+		    "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+		    "spapr_iommu_ddw_remove liobn=0x80000001\n" P
+		    "spapr_iommu_pci_put liobn=0x80000001 ioba=0x0 tce=0x3 ret=-4\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches_by_kind[DMAWIN_TRACE_MM_TABLE], 2);
@@ -457,15 +466,16 @@ static void test_replay_guest_reset_and_machine_reset(void **state)
 	struct dmawin_trace_replay *rp = replay_new(0);
 	/* boot (new_table, no DDW line), a DDW, a guest ibm,reset-pe-dma-window, then a reboot
 	 * (new_table with no DDW line, after mappings): every table and mapping is dropped */
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_new_table liobn=" DEF " table=0x1 fd=-1\n" P
-		      "spapr_cas_pvr current=0x0, explicit_match=1, new=0xf000005\n" NEW_DDW CREATE P
-		      "spapr_iommu_new_table liobn=" DEF " table=0x2 fd=-1\n" P
-		      "spapr_iommu_ddw_reset buid=" BUID " addr=0x800\n" P
-		      "spapr_iommu_pci_put liobn=0x80000001 ioba=0x800000000000000 tce=0x3 ret=-4\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x5000 tce=0x3 ret=0\n" P
-		      "spapr_iommu_new_table liobn=" DEF " table=0x3 fd=-1\n" P
-		      "spapr_iommu_xlate liobn=" DEF " 0x5000 -> 0x0 perm=0 mask=0xfff\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P
+		    "spapr_iommu_new_table liobn=" DEF " table=0x1 fd=-1\n" P
+		    "spapr_cas_pvr current=0x0, explicit_match=1, new=0xf000005\n" NEW_DDW CREATE P
+		    "spapr_iommu_new_table liobn=" DEF " table=0x2 fd=-1\n" P
+		    "spapr_iommu_ddw_reset buid=" BUID " addr=0x800\n" P
+		    "spapr_iommu_pci_put liobn=0x80000001 ioba=0x800000000000000 tce=0x3 ret=-4\n" P
+		    "spapr_iommu_pci_put liobn=" DEF " ioba=0x5000 tce=0x3 ret=0\n" P
+		    "spapr_iommu_new_table liobn=" DEF " table=0x3 fd=-1\n" P
+		    "spapr_iommu_xlate liobn=" DEF " 0x5000 -> 0x0 perm=0 mask=0xfff\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
@@ -493,11 +503,12 @@ static void test_replay_malformed_and_unknown_counted(void **state)
 	const struct dmawin_trace_report *rep;
 
 	(void)state;
-	assert_int_equal(feed(rp, P "pci_nvme_io_cmd cid 1 nsid 0x1 sqid 1 opc 0x2 opname 'read'\n" P
-				    "pci_nvme_io_cmd cid 2 nsid 0x1 sqid 1 opc 0x2 opname 'read'\n" P
-				    "spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 ret=0\n"
-				    "\n" P "pci_nvme_map_addr addr 0x1000 len 4096\n" P
-				    "spapr_iommu_xlate liobn=0x80000000 0x0 -> 0x0 perm=9x mask=0x0\n"),
+	assert_int_equal(feed(rp,
+			      P "pci_nvme_io_cmd cid 1 nsid 0x1 sqid 1 opc 0x2 opname 'read'\n" P
+				"pci_nvme_io_cmd cid 2 nsid 0x1 sqid 1 opc 0x2 opname 'read'\n" P
+				"spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 ret=0\n"
+				"\n" P "pci_nvme_map_addr addr 0x1000 len 4096\n" P
+				"spapr_iommu_xlate liobn=0x80000000 0x0 -> 0x0 perm=9x mask=0x0\n"),
 			 2);
 	assert_int_equal(dmawin_trace_replay_finish(rp), 0);
 	rep = dmawin_trace_replay_report(rp);
@@ -521,13 +532,13 @@ static void test_replay_malformed_and_unknown_counted(void **state)
 static void test_replay_overwrite_and_leak_ranges(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1000 tce=0x10003 ret=0\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x11003 ret=0\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x3000 tce=0x12003 ret=0\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x99001 ret=0\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x9000 tce=0x13002 ret=0\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0xa000 tce=0x0 ret=0\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x1000 tce=0x10003 ret=0\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x11003 ret=0\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x3000 tce=0x12003 ret=0\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x99001 ret=0\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x9000 tce=0x13002 ret=0\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0xa000 tce=0x0 ret=0\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
@@ -554,7 +565,8 @@ static void test_replay_timeline_bounded_and_final(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 100; i++) {
 		int n = snprintf(line, sizeof(line),
-				 "1@%u.000002:spapr_iommu_pci_put liobn=" DEF " ioba=0x%x tce=0x3 ret=0",
+				 "1@%u.000002:spapr_iommu_pci_put liobn=" DEF
+				 " ioba=0x%x tce=0x3 ret=0",
 				 200 + i, (i + 1) << 12);
 		assert_int_equal(dmawin_trace_replay_line(rp, line, (size_t)n, i + 1), 0);
 	}

@@ -45,8 +45,8 @@ static void test_report_text_lists_counts_mismatch_and_result(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(dmawin_trace_report_write_text(dmawin_trace_replay_report(rp), "t.trace", f),
-			 0);
+	assert_int_equal(
+		dmawin_trace_report_write_text(dmawin_trace_replay_report(rp), "t.trace", f), 0);
 	fclose(f);
 	print_message("%s", text);
 	assert_non_null(strstr(text, "dmawin replay of t.trace\n"));
@@ -71,9 +71,8 @@ static void test_report_json_object_fields(void **state)
 	json_t *o, *ex, *w;
 
 	(void)state;
-	assert_int_equal(dmawin_trace_report_to_json(dmawin_trace_replay_report(rp), "t.trace",
-						     &text),
-			 0);
+	assert_int_equal(
+		dmawin_trace_report_to_json(dmawin_trace_replay_report(rp), "t.trace", &text), 0);
 	o = json_loads(text, 0, &err);
 	assert_non_null(o);
 	assert_int_equal(json_integer_value(json_object_get(o, "events")), 4);
@@ -92,8 +91,8 @@ static void test_report_json_object_fields(void **state)
 	w = json_array_get(json_object_get(o, "windows"), 0);
 	assert_string_equal(json_string_value(json_object_get(w, "liobn")), "0x80000000");
 	assert_int_equal(json_integer_value(json_object_get(w, "peak_mapped")), 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "leaks"), "entries")),
-			 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(o, "leaks"), "entries")), 1);
 	assert_true(json_array_size(json_object_get(o, "timeline")) >= 1);
 	assert_true(json_is_true(json_object_get(o, "finished")));
 	json_decref(o);

@@ -61,9 +61,9 @@ static struct dmawin_trace_replay *replay_file(const char *dir, const char *name
 	snprintf(path, sizeof(path), "%s/%s.trace.xz", dir, name);
 	assert_int_equal(dmawin_trace_reader_open(path, &r), 0);
 	while ((ret = dmawin_trace_reader_next(r, &line, &len)) == 1)
-		assert_int_equal(dmawin_trace_replay_line(rp, line, len,
-							  dmawin_trace_reader_line_number(r)),
-				 0);
+		assert_int_equal(
+			dmawin_trace_replay_line(rp, line, len, dmawin_trace_reader_line_number(r)),
+			0);
 	assert_int_equal(ret, 0);
 	assert_int_equal(dmawin_trace_replay_finish(rp), 0);
 	dmawin_trace_reader_destroy(r);
@@ -78,7 +78,8 @@ static void print_mismatches(const char *name, const struct dmawin_trace_report 
 		const struct dmawin_trace_mismatch *m = &rep->mismatch_examples[i];
 		print_message("%s:%llu: %s %s: trace 0x%llx model 0x%llx\n", name,
 			      (unsigned long long)m->line, dmawin_trace_mismatch_kind_name(m->kind),
-			      m->field, (unsigned long long)m->expected, (unsigned long long)m->got);
+			      m->field, (unsigned long long)m->expected,
+			      (unsigned long long)m->got);
 	}
 }
 

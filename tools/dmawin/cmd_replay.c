@@ -30,9 +30,12 @@ struct replay_args {
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},     {"strict", no_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'},    {"qemu-args", required_argument, NULL, 'a'},
-		{"examples", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},
+		{"strict", no_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"qemu-args", required_argument, NULL, 'a'},
+		{"examples", required_argument, NULL, 'e'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -57,8 +60,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			errno = 0;
 			a->examples = (unsigned)strtoul(optarg, &end, 10);
 			if (errno || *end || !a->examples || a->examples > 10000)
-				return tool_usage_error("replay", "--examples wants 1..10000, not '%s'",
-							optarg);
+				return tool_usage_error(
+					"replay", "--examples wants 1..10000, not '%s'", optarg);
 			break;
 		default:
 			return tool_usage_error("replay", "unknown option");
@@ -152,7 +155,8 @@ static int replay_stream(const struct replay_args *a, struct dmawin_trace_reader
 		if (rc == -EINVAL) {
 			print_malformed(a, dmawin_trace_replay_report(rp));
 			if (a->strict) {
-				fprintf(stderr, "%s:%" PRIu64 ": stopping (--strict)\n", a->path, no);
+				fprintf(stderr, "%s:%" PRIu64 ": stopping (--strict)\n", a->path,
+					no);
 				return 2;
 			}
 		} else if (rc) {
@@ -168,7 +172,7 @@ static int replay_stream(const struct replay_args *a, struct dmawin_trace_reader
 		fprintf(stderr, "%s: after line %" PRIu64 ": %s\n", a->path,
 			dmawin_trace_reader_line_number(r),
 			ret == -EBADMSG || ret == -E2BIG ? dmawin_trace_reader_error(r)
-							  : strerror(-ret));
+							 : strerror(-ret));
 		return 2;
 	}
 	return 0;
