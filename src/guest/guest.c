@@ -196,6 +196,11 @@ int dmawin_guest_device_info(struct dmawin_guest *g, unsigned id,
 
 void dmawin_guest_get_stats(struct dmawin_guest *g, struct dmawin_guest_stats *stats)
 {
+	if (!stats)
+		return;
+	memset(stats, 0, sizeof(*stats));
+	if (!g)
+		return;
 	uint64_t *v = (uint64_t *)(void *)stats;
 	for (size_t i = 0; i < sizeof(*stats) / sizeof(uint64_t); i++)
 		v[i] = atomic_load_explicit(&g->ctr.v[i], memory_order_relaxed);
@@ -220,6 +225,8 @@ static struct guest_table *table_by_liobn(struct dmawin_guest *g, uint32_t liobn
 int dmawin_guest_window_stats(struct dmawin_guest *g, uint32_t liobn,
 			      struct dmawin_guest_window_stats *ws)
 {
+	if (!g || !ws)
+		return -ENOENT;
 	bool direct = false;
 	const struct guest_ddw *w = NULL;
 	struct guest_table *t = table_by_liobn(g, liobn, &direct, &w);
