@@ -10,9 +10,9 @@
 #include "bench.h"
 #include "dmawin/pe.h"
 
-#define RW (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
-#define DDW (UINT64_C(1) << 59)
-#define RAM_BYTES (UINT64_C(64) << 20)
+#define RW	   (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
+#define DDW	   (UINT64_C(1) << 59)
+#define RAM_BYTES  (UINT64_C(64) << 20)
 #define COPY_BYTES (64u * 1024u)
 
 struct rig {
@@ -36,7 +36,8 @@ static void rig_fini(struct rig *r)
 static int rig_init(struct rig *r, unsigned int shift, uint64_t window, unsigned int levels,
 		    uint64_t mapped, uint32_t iotlb)
 {
-	struct dmawin_tce_geometry g = {.page_shift = shift, .window_size = window, .levels = levels};
+	struct dmawin_tce_geometry g = {
+		.page_shift = shift, .window_size = window, .levels = levels};
 	struct dmawin_pe_window_config wc = {.kind = DMAWIN_PE_WINDOW_TABLE, .bus_offset = DDW};
 	struct dmawin_pe_dev_config dc = {.iotlb_entries = iotlb};
 	void *host;

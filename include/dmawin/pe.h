@@ -83,35 +83,35 @@ struct dmawin_phb;
 struct dmawin_pe;
 struct dmawin_pe_dev;
 
-#define DMAWIN_PE_MAX_WINDOWS 2                     /* TVEs per PE (IOMMU_TABLE_GROUP_MAX_TABLES) */
-#define DMAWIN_PE_MAX_PES 65536                     /* upper bound of dmawin_phb_config.max_pes */
-#define DMAWIN_PE_MAX_IOTLB 65536                   /* upper bound of iotlb_entries */
-#define DMAWIN_PE_4GB (UINT64_C(1) << 32)           /* the 4GB mode's slot boundary */
-#define DMAWIN_PE_DEFAULT_DMA_WIN_SIZE (UINT64_C(1) << 30) /* QEMU dma_win_size: 1 GiB */
-#define DMAWIN_PE_DEFAULT_DMA64_WIN_ADDR (UINT64_C(1) << 59) /* QEMU dma64_win_addr */
-#define DMAWIN_PE_DEFAULT_MSI_WIN_ADDR UINT64_C(0x40000000000) /* SPAPR_PCI_MSI_WINDOW, 4 TiB */
-#define DMAWIN_PE_DEFAULT_MSI_WIN_SIZE UINT64_C(0x10000)
-#define DMAWIN_PE_ALL_SLOTS (-1) /* dmawin_pe_stats(): the whole PE */
+#define DMAWIN_PE_MAX_WINDOWS		 2     /* TVEs per PE (IOMMU_TABLE_GROUP_MAX_TABLES) */
+#define DMAWIN_PE_MAX_PES		 65536 /* upper bound of dmawin_phb_config.max_pes */
+#define DMAWIN_PE_MAX_IOTLB		 65536 /* upper bound of iotlb_entries */
+#define DMAWIN_PE_4GB			 (UINT64_C(1) << 32)	 /* the 4GB mode's slot boundary */
+#define DMAWIN_PE_DEFAULT_DMA_WIN_SIZE	 (UINT64_C(1) << 30)	 /* QEMU dma_win_size: 1 GiB */
+#define DMAWIN_PE_DEFAULT_DMA64_WIN_ADDR (UINT64_C(1) << 59)	 /* QEMU dma64_win_addr */
+#define DMAWIN_PE_DEFAULT_MSI_WIN_ADDR	 UINT64_C(0x40000000000) /* SPAPR_PCI_MSI_WINDOW, 4 TiB */
+#define DMAWIN_PE_DEFAULT_MSI_WIN_SIZE	 UINT64_C(0x10000)
+#define DMAWIN_PE_ALL_SLOTS		 (-1) /* dmawin_pe_stats(): the whole PE */
 
 enum dmawin_pe_placement {
 	DMAWIN_PE_PLACEMENT_CLASSIC = 0, /* windows where they are put (QEMU, PowerNV mainline) */
-	DMAWIN_PE_PLACEMENT_4GB = 1,     /* slot by address below / above 4 GiB (seed 000) */
+	DMAWIN_PE_PLACEMENT_4GB = 1,	 /* slot by address below / above 4 GiB (seed 000) */
 };
 
 /* Direction of a device access, as QEMU's `1 << is_write` permission test. */
 enum dmawin_pe_dir {
-	DMAWIN_PE_DMA_READ = 0,  /* the device reads guest memory: needs DMAWIN_TCE_READ */
+	DMAWIN_PE_DMA_READ = 0,	 /* the device reads guest memory: needs DMAWIN_TCE_READ */
 	DMAWIN_PE_DMA_WRITE = 1, /* the device writes guest memory: needs DMAWIN_TCE_WRITE */
 };
 
 enum dmawin_pe_fault {
 	DMAWIN_PE_FAULT_NONE = 0,
-	DMAWIN_PE_FAULT_NO_WINDOW = 1,     /* the address is in no window's aperture */
+	DMAWIN_PE_FAULT_NO_WINDOW = 1,	   /* the address is in no window's aperture */
 	DMAWIN_PE_FAULT_BEYOND_WINDOW = 2, /* in an aperture, beyond its table or bypass limit */
-	DMAWIN_PE_FAULT_INVALID = 3,       /* the TCE has neither R nor W */
-	DMAWIN_PE_FAULT_PERMISSION = 4,    /* the TCE lacks the bit this direction needs */
-	DMAWIN_PE_FAULT_FROZEN = 5,        /* EEH: DMA frozen, reset asserted or not configured */
-	DMAWIN_PE_FAULT_NOT_RAM = 6,       /* the translated guest-physical page is not RAM */
+	DMAWIN_PE_FAULT_INVALID = 3,	   /* the TCE has neither R nor W */
+	DMAWIN_PE_FAULT_PERMISSION = 4,	   /* the TCE lacks the bit this direction needs */
+	DMAWIN_PE_FAULT_FROZEN = 5,	   /* EEH: DMA frozen, reset asserted or not configured */
+	DMAWIN_PE_FAULT_NOT_RAM = 6,	   /* the translated guest-physical page is not RAM */
 };
 #define DMAWIN_PE_FAULT_COUNT 7
 
@@ -143,15 +143,15 @@ enum dmawin_pe_eeh_reset {
 };
 
 /* Error injection (Linux EEH_ERR_TYPE_* / EEH_ERR_FUNC_*, struct vfio_eeh_pe_err). */
-#define DMAWIN_PE_EEH_ERR_TYPE_32 0u
-#define DMAWIN_PE_EEH_ERR_TYPE_64 1u
-#define DMAWIN_PE_EEH_ERR_FUNC_LD_MEM_ADDR 0u /* 0..11: MMIO, I/O and config loads/stores */
-#define DMAWIN_PE_EEH_ERR_FUNC_ST_CFG_DATA 11u
-#define DMAWIN_PE_EEH_ERR_FUNC_DMA_RD_ADDR 12u /* 12..15: device reads of memory */
+#define DMAWIN_PE_EEH_ERR_TYPE_32	     0u
+#define DMAWIN_PE_EEH_ERR_TYPE_64	     1u
+#define DMAWIN_PE_EEH_ERR_FUNC_LD_MEM_ADDR   0u /* 0..11: MMIO, I/O and config loads/stores */
+#define DMAWIN_PE_EEH_ERR_FUNC_ST_CFG_DATA   11u
+#define DMAWIN_PE_EEH_ERR_FUNC_DMA_RD_ADDR   12u /* 12..15: device reads of memory */
 #define DMAWIN_PE_EEH_ERR_FUNC_DMA_RD_TARGET 15u
-#define DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_ADDR 16u /* 16..19: device writes of memory */
+#define DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_ADDR   16u /* 16..19: device writes of memory */
 #define DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_TARGET 19u
-#define DMAWIN_PE_EEH_ERR_FUNC_MAX 19u
+#define DMAWIN_PE_EEH_ERR_FUNC_MAX	     19u
 
 /**
  * struct dmawin_phb_config - a PHB's placement and policy. dmawin_pe_phb_config_init() fills
@@ -159,13 +159,13 @@ enum dmawin_pe_eeh_reset {
  */
 struct dmawin_phb_config {
 	enum dmawin_pe_placement placement;
-	uint64_t dma_win_addr;   /* the 32-bit window's bus address (QEMU dma_win_addr, 0) */
-	uint64_t dma_win_size;   /* its size (QEMU dma_win_size, 1 GiB) */
+	uint64_t dma_win_addr;	 /* the 32-bit window's bus address (QEMU dma_win_addr, 0) */
+	uint64_t dma_win_size;	 /* its size (QEMU dma_win_size, 1 GiB) */
 	uint64_t dma64_win_addr; /* the 64-bit window's bus address (1 << 59; 4GB mode: 4 GiB) */
-	uint64_t msi_win_addr;   /* bus range no window may cover; size 0: none */
+	uint64_t msi_win_addr;	 /* bus range no window may cover; size 0: none */
 	uint64_t msi_win_size;
-	uint32_t max_pes;        /* PE numbers 0 .. max_pes - 1 (1 .. DMAWIN_PE_MAX_PES) */
-	bool freeze_on_fault;    /* default EEH policy of new PEs (QEMU: false) */
+	uint32_t max_pes;     /* PE numbers 0 .. max_pes - 1 (1 .. DMAWIN_PE_MAX_PES) */
+	bool freeze_on_fault; /* default EEH policy of new PEs (QEMU: false) */
 };
 
 /**
@@ -189,12 +189,14 @@ struct dmawin_pe_window_config {
 struct dmawin_pe_window_info {
 	unsigned int slot;
 	enum dmawin_pe_window_kind kind;
-	struct dmawin_tce_table *table; /* borrowed: valid while the window stays set; NULL bypass */
+	struct dmawin_tce_table
+		*table; /* borrowed: valid while the window stays set; NULL bypass */
 	uint64_t bus_offset;
 	uint64_t size;
 	unsigned int page_shift; /* the table's; 0 for bypass */
-	uint64_t entries;        /* size >> page_shift; 0 for bypass */
-	uint64_t start, last;    /* bus range translated (last inclusive): the window in the aperture */
+	uint64_t entries;	 /* size >> page_shift; 0 for bypass */
+	uint64_t start,
+		last; /* bus range translated (last inclusive): the window in the aperture */
 	uint64_t aperture_start, aperture_last; /* bus range selecting this slot (last inclusive) */
 };
 
@@ -220,9 +222,9 @@ struct dmawin_pe_xlate {
 struct dmawin_pe_fault_info {
 	enum dmawin_pe_fault reason;
 	enum dmawin_pe_dir dir;
-	int slot;          /* -1 when no window was selected */
+	int slot;	   /* -1 when no window was selected */
 	uint64_t bus_addr; /* the first byte that could not be moved */
-	uint64_t tce;      /* the entry read, when one was */
+	uint64_t tce;	   /* the entry read, when one was */
 };
 
 /** struct dmawin_pe_sg - one element of a scatter-gather list of bus ranges. */
@@ -242,26 +244,27 @@ struct dmawin_pe_stats {
 	uint64_t iotlb_hits;
 	uint64_t iotlb_misses; /* lookups of an IOTLB that did not hit (0 without IOTLB) */
 	uint64_t faults[DMAWIN_PE_FAULT_COUNT]; /* by enum dmawin_pe_fault; [0] unused */
-	uint64_t dma_ops;      /* dma read/write calls (an sg list counts once); 0 per slot */
-	uint64_t bytes_read;   /* bytes devices read from guest memory */
+	uint64_t dma_ops;	/* dma read/write calls (an sg list counts once); 0 per slot */
+	uint64_t bytes_read;	/* bytes devices read from guest memory */
 	uint64_t bytes_written; /* bytes devices wrote to guest memory */
 };
 
 /** struct dmawin_pe_eeh_stats - EEH counters of a PE. */
 struct dmawin_pe_eeh_stats {
-	uint64_t freezes;          /* transitions into a frozen state, whatever the cause */
-	uint64_t fault_freezes;    /* of which caused by a DMA fault (freeze_on_fault) */
-	uint64_t injections;       /* successful dmawin_pe_eeh_inject() calls */
+	uint64_t freezes;	    /* transitions into a frozen state, whatever the cause */
+	uint64_t fault_freezes;	    /* of which caused by a DMA fault (freeze_on_fault) */
+	uint64_t injections;	    /* successful dmawin_pe_eeh_inject() calls */
 	uint64_t injection_freezes; /* freezes caused by an injected error */
-	uint64_t thaws;            /* successful dmawin_pe_eeh_thaw() calls */
-	uint64_t resets;           /* resets asserted */
-	uint64_t configures;       /* successful dmawin_pe_eeh_configure() calls */
-	uint64_t dma_blocked;      /* DMA calls and translations refused with FROZEN */
+	uint64_t thaws;		    /* successful dmawin_pe_eeh_thaw() calls */
+	uint64_t resets;	    /* resets asserted */
+	uint64_t configures;	    /* successful dmawin_pe_eeh_configure() calls */
+	uint64_t dma_blocked;	    /* DMA calls and translations refused with FROZEN */
 };
 
 /* ---- PHB ----------------------------------------------------------------------------------- */
 
-/** dmawin_pe_phb_config_init - fill @cfg with QEMU's defaults (classic, 1 GiB at 0, 1 << 59, 1 PE). */
+/** dmawin_pe_phb_config_init - fill @cfg with QEMU's defaults (classic, 1 GiB at 0, 1 << 59, 1 PE).
+ */
 DMAWIN_API void dmawin_pe_phb_config_init(struct dmawin_phb_config *cfg);
 
 /**
@@ -431,7 +434,8 @@ DMAWIN_API int dmawin_pe_dev_translate(struct dmawin_pe_dev *dev, uint64_t bus_a
 DMAWIN_API int dmawin_pe_dma_read(struct dmawin_pe_dev *dev, uint64_t bus_addr, void *dst,
 				  size_t len, size_t *done);
 
-/** dmawin_pe_dma_write - the device writes @len bytes of @src to guest memory at @bus_addr; as dmawin_pe_dma_read(). */
+/** dmawin_pe_dma_write - the device writes @len bytes of @src to guest memory at @bus_addr; as
+ * dmawin_pe_dma_read(). */
 DMAWIN_API int dmawin_pe_dma_write(struct dmawin_pe_dev *dev, uint64_t bus_addr, const void *src,
 				   size_t len, size_t *done);
 
@@ -445,7 +449,8 @@ DMAWIN_API int dmawin_pe_dma_write(struct dmawin_pe_dev *dev, uint64_t bus_addr,
 DMAWIN_API int dmawin_pe_dma_read_sg(struct dmawin_pe_dev *dev, const struct dmawin_pe_sg *sg,
 				     size_t nsg, void *dst, size_t *done);
 
-/** dmawin_pe_dma_write_sg - write consecutive bytes of @src to the ranges of @sg; as dmawin_pe_dma_read_sg(). */
+/** dmawin_pe_dma_write_sg - write consecutive bytes of @src to the ranges of @sg; as
+ * dmawin_pe_dma_read_sg(). */
 DMAWIN_API int dmawin_pe_dma_write_sg(struct dmawin_pe_dev *dev, const struct dmawin_pe_sg *sg,
 				      size_t nsg, const void *src, size_t *done);
 

@@ -6,16 +6,16 @@
 
 /* Rules, numbered so that a failing test names the broken one. */
 enum {
-	CHK_RANGE = 1,     /* start <= last inside the aperture */
-	CHK_TABLE,         /* table windows have a table, a view and fit its entries */
-	CHK_ALIGN,         /* bus_offset and size aligned to the page */
-	CHK_BYPASS,        /* bypass windows have no table */
-	CHK_APERTURES,     /* the two apertures are disjoint */
-	CHK_MODE,          /* apertures follow the placement mode */
-	CHK_MSI,           /* no window covers the MSI window */
-	CHK_RETIRED,       /* retired sets were retired at epochs already reached */
-	CHK_DEVS,          /* ndevs is the length of the device list */
-	CHK_EEH,           /* the EEH word has only known bits, none without ENABLED */
+	CHK_RANGE = 1, /* start <= last inside the aperture */
+	CHK_TABLE,     /* table windows have a table, a view and fit its entries */
+	CHK_ALIGN,     /* bus_offset and size aligned to the page */
+	CHK_BYPASS,    /* bypass windows have no table */
+	CHK_APERTURES, /* the two apertures are disjoint */
+	CHK_MODE,      /* apertures follow the placement mode */
+	CHK_MSI,       /* no window covers the MSI window */
+	CHK_RETIRED,   /* retired sets were retired at epochs already reached */
+	CHK_DEVS,      /* ndevs is the length of the device list */
+	CHK_EEH,       /* the EEH word has only known bits, none without ENABLED */
 };
 
 static int check_table_win(const struct pe_win *w)
@@ -26,8 +26,8 @@ static int check_table_win(const struct pe_win *w)
 		return -CHK_TABLE;
 	if ((w->bus_offset & (page - 1)) || (w->size & (page - 1)))
 		return -CHK_ALIGN;
-	if (w->size > w->view->window_size || ((w->last - w->bus_offset) >> w->page_shift) >=
-						       w->view->entries)
+	if (w->size > w->view->window_size ||
+	    ((w->last - w->bus_offset) >> w->page_shift) >= w->view->entries)
 		return -CHK_TABLE;
 	return 0;
 }

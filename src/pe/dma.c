@@ -69,11 +69,14 @@ struct dmawin_pe *dmawin_pe_dev_pe(const struct dmawin_pe_dev *dev)
 	return dev ? dev->pe : NULL;
 }
 
-static void record_fault(struct dmawin_pe_dev *dev, const struct dmawin_pe_xlate *xl,
-			 uint64_t addr, enum dmawin_pe_dir dir)
+static void record_fault(struct dmawin_pe_dev *dev, const struct dmawin_pe_xlate *xl, uint64_t addr,
+			 enum dmawin_pe_dir dir)
 {
-	dev->last_fault = (struct dmawin_pe_fault_info){
-		.reason = xl->fault, .dir = dir, .slot = xl->slot, .bus_addr = addr, .tce = xl->tce};
+	dev->last_fault = (struct dmawin_pe_fault_info){.reason = xl->fault,
+							.dir = dir,
+							.slot = xl->slot,
+							.bus_addr = addr,
+							.tce = xl->tce};
 	dev->has_fault = true;
 }
 
@@ -90,15 +93,16 @@ static noinline int dev_xlate_slow(struct dmawin_pe_dev *dev, uint64_t epoch, ui
 }
 
 /* Translate one access: IOTLB hit inline, everything else in dev_xlate_slow(). */
-static always_inline int dev_xlate(struct dmawin_pe_dev *dev, uint64_t addr,
-				   enum dmawin_pe_dir dir, struct dmawin_pe_xlate *out)
+static always_inline int dev_xlate(struct dmawin_pe_dev *dev, uint64_t addr, enum dmawin_pe_dir dir,
+				   struct dmawin_pe_xlate *out)
 {
 	uint64_t epoch = pe_epoch_load(dev->pe);
 	struct pe_iotlb_entry *e = NULL;
 
 	if (dev->iotlb) {
 		e = &dev->iotlb[(addr >> 12) & dev->iotlb_mask];
-		if (likely(e->epoch == epoch && addr - e->bus <= e->mask && ((e->perm >> dir) & 1) &&
+		if (likely(e->epoch == epoch && addr - e->bus <= e->mask &&
+			   ((e->perm >> dir) & 1) &&
 			   __atomic_load_n(e->gen_ptr, __ATOMIC_ACQUIRE) == e->gen)) {
 			uint64_t off = addr & e->mask;
 			struct pe_bucket *b = &dev->st[e->slot];

@@ -27,13 +27,13 @@
 #define PE_BUCKETS 3
 
 /* EEH state word bits (pe->eeh, atomic). */
-#define PE_EEH_ENABLED 0x01u
-#define PE_EEH_MMIO_FROZEN 0x02u
-#define PE_EEH_DMA_FROZEN 0x04u
-#define PE_EEH_RESET 0x08u
+#define PE_EEH_ENABLED	    0x01u
+#define PE_EEH_MMIO_FROZEN  0x02u
+#define PE_EEH_DMA_FROZEN   0x04u
+#define PE_EEH_RESET	    0x08u
 #define PE_EEH_UNCONFIGURED 0x10u /* reset released, configure not yet done */
-#define PE_EEH_ARMED 0x20u        /* an injected DMA error waits for a matching access */
-#define PE_EEH_BLOCK (PE_EEH_DMA_FROZEN | PE_EEH_RESET | PE_EEH_UNCONFIGURED)
+#define PE_EEH_ARMED	    0x20u /* an injected DMA error waits for a matching access */
+#define PE_EEH_BLOCK	    (PE_EEH_DMA_FROZEN | PE_EEH_RESET | PE_EEH_UNCONFIGURED)
 
 struct pe_win {
 	bool active;
@@ -41,8 +41,8 @@ struct pe_win {
 	unsigned int page_shift; /* 0 for bypass */
 	uint64_t bus_offset;
 	uint64_t size;
-	uint64_t start, last;           /* translated bus range, last inclusive */
-	uint64_t ap_start, ap_last;     /* aperture, last inclusive */
+	uint64_t start, last;		/* translated bus range, last inclusive */
+	uint64_t ap_start, ap_last;	/* aperture, last inclusive */
 	struct dmawin_tce_table *table; /* one reference held by the snapshot */
 	const struct dmawin_tce_view *view;
 };
@@ -55,9 +55,9 @@ struct pe_winset {
 
 struct pe_iotlb_entry {
 	uint64_t epoch; /* 0: empty (epochs start at 1) */
-	uint64_t bus;   /* bus address of the IOMMU page */
-	uint64_t mask;  /* page size - 1 */
-	uint64_t gpa;   /* guest-physical address of the page */
+	uint64_t bus;	/* bus address of the IOMMU page */
+	uint64_t mask;	/* page size - 1 */
+	uint64_t gpa;	/* guest-physical address of the page */
 	const uint64_t *gen_ptr;
 	uint64_t gen;
 	uint64_t tce;
@@ -98,20 +98,20 @@ struct dmawin_pe {
 	/* Read by every device access: kept on their own lines. */
 	uint64_t epoch __attribute__((aligned(64)));
 	struct pe_winset *winset; /* atomic pointer */
-	uint32_t eeh;             /* atomic PE_EEH_* word */
+	uint32_t eeh;		  /* atomic PE_EEH_* word */
 	uint32_t freeze_on_fault; /* atomic bool */
-	uint32_t inj_func;        /* atomic; published before PE_EEH_ARMED */
+	uint32_t inj_func;	  /* atomic; published before PE_EEH_ARMED */
 	uint64_t inj_addr, inj_mask;
 
 	struct dmawin_phb *phb __attribute__((aligned(64)));
 	uint32_t number;
 	pthread_mutex_t lock;
-	struct pe_winset *retired;    /* lock */
-	struct dmawin_pe_dev *devs;   /* lock */
-	unsigned int ndevs;           /* lock */
-	struct pe_bucket dead[PE_BUCKETS];               /* lock: gone devices, device-less calls */
+	struct pe_winset *retired;	   /* lock */
+	struct dmawin_pe_dev *devs;	   /* lock */
+	unsigned int ndevs;		   /* lock */
+	struct pe_bucket dead[PE_BUCKETS]; /* lock: gone devices, device-less calls */
 	struct pe_bucket slot_base[DMAWIN_PE_MAX_WINDOWS]; /* lock: slot totals when it was set */
-	struct pe_eeh_counters eehc; /* atomics */
+	struct pe_eeh_counters eehc;			   /* atomics */
 };
 
 struct dmawin_phb {
@@ -172,9 +172,8 @@ void pe_windows_fini(struct dmawin_pe *pe);
 /* ---- translation (xlate.c) ---- */
 /* The slow path: EEH, injection, window selection, table walk. `epoch` is the value loaded
  * before `ws`; when `fill` is non-NULL and the result may be cached, it is filled. */
-int pe_xlate_slow(struct dmawin_pe *pe, const struct pe_winset *ws, uint64_t epoch,
-		  uint64_t addr, enum dmawin_pe_dir dir, struct dmawin_pe_xlate *out,
-		  struct pe_iotlb_entry *fill);
+int pe_xlate_slow(struct dmawin_pe *pe, const struct pe_winset *ws, uint64_t epoch, uint64_t addr,
+		  enum dmawin_pe_dir dir, struct dmawin_pe_xlate *out, struct pe_iotlb_entry *fill);
 /* Count one translation (and its fault) in the bucket of its slot. */
 void pe_count_xlate(struct pe_bucket *st, const struct dmawin_pe_xlate *xl, bool miss);
 /* Freeze MMIO and DMA if EEH allows; true when this call made the PE frozen. */

@@ -30,8 +30,9 @@ static bool inject_fires(struct dmawin_pe *pe, uint64_t addr, enum dmawin_pe_dir
 	uint32_t func = __atomic_load_n(&pe->inj_func, __ATOMIC_RELAXED);
 	uint64_t a = __atomic_load_n(&pe->inj_addr, __ATOMIC_RELAXED);
 	uint64_t mask = __atomic_load_n(&pe->inj_mask, __ATOMIC_RELAXED);
-	enum dmawin_pe_dir want =
-		func <= DMAWIN_PE_EEH_ERR_FUNC_DMA_RD_TARGET ? DMAWIN_PE_DMA_READ : DMAWIN_PE_DMA_WRITE;
+	enum dmawin_pe_dir want = func <= DMAWIN_PE_EEH_ERR_FUNC_DMA_RD_TARGET
+					  ? DMAWIN_PE_DMA_READ
+					  : DMAWIN_PE_DMA_WRITE;
 	uint32_t old, new;
 
 	if (dir != want || ((addr ^ a) & mask) != 0)
@@ -94,9 +95,8 @@ static int xlate_table(const struct pe_win *w, uint64_t epoch, uint64_t addr,
 	return 0;
 }
 
-int pe_xlate_slow(struct dmawin_pe *pe, const struct pe_winset *ws, uint64_t epoch,
-		  uint64_t addr, enum dmawin_pe_dir dir, struct dmawin_pe_xlate *out,
-		  struct pe_iotlb_entry *fill)
+int pe_xlate_slow(struct dmawin_pe *pe, const struct pe_winset *ws, uint64_t epoch, uint64_t addr,
+		  enum dmawin_pe_dir dir, struct dmawin_pe_xlate *out, struct pe_iotlb_entry *fill)
 {
 	uint32_t eeh = __atomic_load_n(&pe->eeh, __ATOMIC_ACQUIRE);
 	const struct pe_win *w;
@@ -141,8 +141,8 @@ int dmawin_pe_translate(struct dmawin_pe *pe, uint64_t bus_addr, enum dmawin_pe_
 	uint64_t epoch;
 	int ret;
 
-	if (!pe || !out || ((unsigned int)dir != DMAWIN_PE_DMA_READ &&
-			    (unsigned int)dir != DMAWIN_PE_DMA_WRITE))
+	if (!pe || !out ||
+	    ((unsigned int)dir != DMAWIN_PE_DMA_READ && (unsigned int)dir != DMAWIN_PE_DMA_WRITE))
 		return -EINVAL;
 	pthread_mutex_lock(&pe->lock);
 	pe_reclaim_locked(pe);

@@ -18,8 +18,8 @@ struct pe_fix {
 };
 
 /* RAM at gpa 0 of `ram` bytes; a PHB in `placement` with `max_pes` PEs; PE 0 created. */
-static inline void pe_fix_setup(struct pe_fix *f, enum dmawin_pe_placement placement,
-				uint64_t ram, uint32_t max_pes)
+static inline void pe_fix_setup(struct pe_fix *f, enum dmawin_pe_placement placement, uint64_t ram,
+				uint32_t max_pes)
 {
 	struct dmawin_phb_config cfg;
 
@@ -53,8 +53,8 @@ static inline struct dmawin_tce_table *pe_table(unsigned int page_shift, uint64_
 }
 
 /* Put a table window in `slot`; the test keeps its own reference to `t`. */
-static inline int pe_set_table(struct dmawin_pe *pe, unsigned int slot,
-			       struct dmawin_tce_table *t, uint64_t bus_offset)
+static inline int pe_set_table(struct dmawin_pe *pe, unsigned int slot, struct dmawin_tce_table *t,
+			       uint64_t bus_offset)
 {
 	struct dmawin_pe_window_config wc = {
 		.kind = DMAWIN_PE_WINDOW_TABLE, .table = t, .bus_offset = bus_offset};

@@ -2,7 +2,7 @@
 /* Device DMA into guest RAM: crossing TCEs, faults, sg, IOTLB, statistics. */
 #include "pe_test.h"
 
-#define RW (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
+#define RW  (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
 #define DDW (UINT64_C(1) << 59)
 
 struct dma_fix {
@@ -111,8 +111,8 @@ static void test_dma_not_ram_faults(void **state)
 
 	(void)state;
 	dma_setup(&d, 0);
-	pe_map(d.t, 0, 15 * MiB, RW);          /* last RAM page... */
-	pe_map(d.t, 1, 64 * MiB, RW);          /* ...and a page past the end of RAM */
+	pe_map(d.t, 0, 15 * MiB, RW); /* last RAM page... */
+	pe_map(d.t, 1, 64 * MiB, RW); /* ...and a page past the end of RAM */
 	assert_int_equal(dmawin_pe_dma_read(d.dev, 0x0, buf, 8192, &done), -EFAULT);
 	assert_int_equal(done, 4096);
 	assert_int_equal(dmawin_pe_dev_last_fault(d.dev, &fi), 0);
@@ -230,8 +230,7 @@ static void test_dma_bad_input_einval(void **state)
 
 static void test_dma_sg_read_write_roundtrip(void **state)
 {
-	struct dmawin_pe_sg sg[3] = {
-		{5 * 4096 + 4000, 200}, {DDW + 3, 5000}, {9 * 4096, 1}};
+	struct dmawin_pe_sg sg[3] = {{5 * 4096 + 4000, 200}, {DDW + 3, 5000}, {9 * 4096, 1}};
 	uint8_t out[5201], in[5201];
 	struct dmawin_tce_table *t64 = pe_table(16, 1 * GiB, 0);
 	struct dmawin_pe_sg bad[2] = {{5 * 4096, 4}, {20 * 4096, 4}};

@@ -193,7 +193,8 @@ static void test_eeh_inject_mmio_freezes_at_once(void **state)
 	(void)state;
 	eeh_setup(&e, 0);
 	assert_int_equal(dmawin_pe_eeh_inject(e.f.pe, DMAWIN_PE_EEH_ERR_TYPE_32,
-					      DMAWIN_PE_EEH_ERR_FUNC_LD_MEM_ADDR, 0, 0), 0);
+					      DMAWIN_PE_EEH_ERR_FUNC_LD_MEM_ADDR, 0, 0),
+			 0);
 	assert_int_equal(dmawin_pe_eeh_state(e.f.pe), DMAWIN_PE_EEH_STOPPED);
 	assert_int_equal(dmawin_pe_eeh_stats(e.f.pe, &es), 0);
 	assert_true(es.injections == 1 && es.injection_freezes == 1);
@@ -213,7 +214,8 @@ static void test_eeh_inject_dma_fires_on_match_only(void **state)
 	/* Arm: the next device write into bus page 2 fails. */
 	assert_int_equal(dmawin_pe_eeh_inject(e.f.pe, DMAWIN_PE_EEH_ERR_TYPE_64,
 					      DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_ADDR, 0x2000,
-					      ~UINT64_C(0xfff)), 0);
+					      ~UINT64_C(0xfff)),
+			 0);
 	assert_int_equal(dmawin_pe_eeh_state(e.f.pe), DMAWIN_PE_EEH_NORMAL);
 	assert_int_equal(dma1(&e, 0x2000, DMAWIN_PE_DMA_READ), 0);  /* wrong direction */
 	assert_int_equal(dma1(&e, 0x3000, DMAWIN_PE_DMA_WRITE), 0); /* wrong address */

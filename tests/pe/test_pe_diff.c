@@ -11,7 +11,7 @@
 #include "pe_ref.h"
 
 #define OPS 1200000
-#define G4 (UINT64_C(1) << 32)
+#define G4  (UINT64_C(1) << 32)
 
 static uint64_t seed, rng, op;
 static uint64_t hot[16]; /* bus addresses of recent TCE writes: reused to make IOTLB hits */
@@ -19,8 +19,8 @@ static uint64_t hot[16]; /* bus addresses of recent TCE writes: reused to make I
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \
-			fprintf(stderr, "pe_diff: seed=%" PRIu64 " op=%" PRIu64 ": %s\n", seed, op,  \
-				#c);                                                               \
+			fprintf(stderr, "pe_diff: seed=%" PRIu64 " op=%" PRIu64 ": %s\n", seed,    \
+				op, #c);                                                           \
 			fail();                                                                    \
 		}                                                                                  \
 	} while (0)
@@ -129,12 +129,18 @@ static uint64_t random_addr(const struct world *w)
 static int map_fault(enum dmawin_pe_fault f)
 {
 	switch (f) {
-	case DMAWIN_PE_FAULT_NONE: return PE_REF_OK;
-	case DMAWIN_PE_FAULT_NO_WINDOW: return PE_REF_NO_WINDOW;
-	case DMAWIN_PE_FAULT_BEYOND_WINDOW: return PE_REF_BEYOND;
-	case DMAWIN_PE_FAULT_INVALID: return PE_REF_INVALID;
-	case DMAWIN_PE_FAULT_PERMISSION: return PE_REF_PERM;
-	default: return -1;
+	case DMAWIN_PE_FAULT_NONE:
+		return PE_REF_OK;
+	case DMAWIN_PE_FAULT_NO_WINDOW:
+		return PE_REF_NO_WINDOW;
+	case DMAWIN_PE_FAULT_BEYOND_WINDOW:
+		return PE_REF_BEYOND;
+	case DMAWIN_PE_FAULT_INVALID:
+		return PE_REF_INVALID;
+	case DMAWIN_PE_FAULT_PERMISSION:
+		return PE_REF_PERM;
+	default:
+		return -1;
 	}
 }
 

@@ -9,7 +9,7 @@
 
 #include "pe_test.h"
 
-#define STEPS 100000
+#define STEPS  100000
 #define MAXDEV 4
 
 static uint64_t seed, rng, step;
@@ -18,7 +18,7 @@ static uint64_t sets_ok, dma_ok, dma_partial;
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \
-			fprintf(stderr, "pe_prop: seed=%" PRIu64 " step=%" PRIu64 ": %s\n", seed,    \
+			fprintf(stderr, "pe_prop: seed=%" PRIu64 " step=%" PRIu64 ": %s\n", seed,  \
 				step, #c);                                                         \
 			fail();                                                                    \
 		}                                                                                  \
@@ -50,8 +50,9 @@ static bool same(const struct snap *a, const struct snap *b)
 
 static uint64_t random_offset(void)
 {
-	static const uint64_t picks[] = {0, 1ull << 30, 1ull << 32, 1ull << 59, 0x40000000000ull,
-					 0x1000, 3ull << 32, UINT64_MAX - 0xfff};
+	static const uint64_t picks[] = {0,	     1ull << 30,	1ull << 32,
+					 1ull << 59, 0x40000000000ull,	0x1000,
+					 3ull << 32, UINT64_MAX - 0xfff};
 	return picks[rnd(8)] + (rnd(4) == 0 ? rnd(1 << 20) & ~0xfffull : 0);
 }
 
@@ -86,8 +87,10 @@ static void op_set(struct dmawin_pe *pe)
 		CHECK(same(&before, &after));
 	} else {
 		sets_ok++;
-		for (uint64_t i = 0; t && i < 16 && dmawin_tce_put(t, i, ((i << wi_shift(t)) %
-							 (64 * MiB)) | 3) == 0; i++)
+		for (uint64_t i = 0;
+		     t && i < 16 &&
+		     dmawin_tce_put(t, i, ((i << wi_shift(t)) % (64 * MiB)) | 3) == 0;
+		     i++)
 			;
 		CHECK(dmawin_pe_window_info(pe, slot, &wi) == 0);
 		CHECK(wi.bus_offset == wc.bus_offset && wi.table == t && wi.kind == wc.kind);
@@ -124,16 +127,31 @@ static void op_eeh(struct dmawin_pe *pe)
 			CHECK(dmawin_pe_eeh_thaw(pe, DMAWIN_PE_EEH_THAW_DMA) == 0);
 		}
 		break;
-	case 0: ret = dmawin_pe_eeh_freeze(pe); break;
-	case 1: ret = dmawin_pe_eeh_thaw(pe, rnd(2) ? DMAWIN_PE_EEH_THAW_MMIO : rnd(2) ? 3 : 9); break;
-	case 2: ret = dmawin_pe_eeh_reset(pe, (enum dmawin_pe_eeh_reset)rnd(4)); break;
-	case 3: ret = dmawin_pe_eeh_configure(pe); break;
-	case 4: ret = dmawin_pe_eeh_inject(pe, (uint32_t)rnd(3), (uint32_t)rnd(22), rnd(1ull << 34),
+	case 0:
+		ret = dmawin_pe_eeh_freeze(pe);
+		break;
+	case 1:
+		ret = dmawin_pe_eeh_thaw(pe, rnd(2) ? DMAWIN_PE_EEH_THAW_MMIO : rnd(2) ? 3 : 9);
+		break;
+	case 2:
+		ret = dmawin_pe_eeh_reset(pe, (enum dmawin_pe_eeh_reset)rnd(4));
+		break;
+	case 3:
+		ret = dmawin_pe_eeh_configure(pe);
+		break;
+	case 4:
+		ret = dmawin_pe_eeh_inject(pe, (uint32_t)rnd(3), (uint32_t)rnd(22), rnd(1ull << 34),
 					   ~0xfffull & (rnd(2) ? UINT32_MAX : UINT64_MAX));
 		break;
-	case 5: ret = dmawin_pe_eeh_set_enabled(pe, rnd(3) != 0); break;
-	case 6: ret = dmawin_pe_eeh_set_freeze_on_fault(pe, rnd(2)); break;
-	default: ret = dmawin_pe_eeh_thaw(pe, DMAWIN_PE_EEH_THAW_DMA); break;
+	case 5:
+		ret = dmawin_pe_eeh_set_enabled(pe, rnd(3) != 0);
+		break;
+	case 6:
+		ret = dmawin_pe_eeh_set_freeze_on_fault(pe, rnd(2));
+		break;
+	default:
+		ret = dmawin_pe_eeh_thaw(pe, DMAWIN_PE_EEH_THAW_DMA);
+		break;
 	}
 	take(pe, &after);
 	CHECK(ret == 0 || ret == -EINVAL || ret == -EPERM || ret == -EBUSY);
@@ -160,7 +178,8 @@ static void op_dma(struct dmawin_pe *pe, struct dmawin_pe_dev *dev)
 	CHECK(done <= len);
 	CHECK((ret == 0) == (done == len) || ret == -EINVAL);
 	if (ret == -EIO) {
-		CHECK(dmawin_pe_dev_last_fault(dev, &fi) == 0 && fi.reason == DMAWIN_PE_FAULT_FROZEN);
+		CHECK(dmawin_pe_dev_last_fault(dev, &fi) == 0 &&
+		      fi.reason == DMAWIN_PE_FAULT_FROZEN);
 	} else if (ret == -EFAULT) {
 		CHECK(dmawin_pe_dev_last_fault(dev, &fi) == 0 && fi.bus_addr == addr + done);
 		CHECK(fi.reason != DMAWIN_PE_FAULT_FROZEN && fi.reason != DMAWIN_PE_FAULT_NONE);
@@ -204,8 +223,9 @@ static void run(enum dmawin_pe_placement mode)
 		dmawin_pe_dev_destroy(dev[d]);
 	CHECK(dmawin_pe_destroy(f.pe) == 0);
 	pe_fix_teardown(&f);
-	fprintf(stderr, "pe_prop: %" PRIu64 " windows set, %" PRIu64 " DMAs done, %" PRIu64
-		" partial\n", sets_ok, dma_ok, dma_partial);
+	fprintf(stderr,
+		"pe_prop: %" PRIu64 " windows set, %" PRIu64 " DMAs done, %" PRIu64 " partial\n",
+		sets_ok, dma_ok, dma_partial);
 	CHECK(sets_ok > STEPS / 100 && dma_ok > STEPS / 100 && dma_partial > STEPS / 1000);
 	sets_ok = dma_ok = dma_partial = 0;
 }

@@ -9,10 +9,10 @@
 
 #include "pe_test.h"
 
-#define READERS 2
-#define ROUNDS 2000 /* < 4096: the round is encoded in the gpa page */
-#define RW (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
-#define DDW (UINT64_C(1) << 59)
+#define READERS	   2
+#define ROUNDS	   2000 /* < 4096: the round is encoded in the gpa page */
+#define RW	   (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
+#define DDW	   (UINT64_C(1) << 59)
 #define STABLE_GPA UINT64_C(0xfff000)
 
 struct shared {
@@ -20,7 +20,7 @@ struct shared {
 	struct dmawin_tce_table *t;
 	pthread_barrier_t installed, checked, removed_all;
 	uint64_t removed; /* atomic: last round whose removal has returned (0: none) */
-	int mode;         /* 0 unmap, 1 unset window, 2 freeze */
+	int mode;	  /* 0 unmap, 1 unset window, 2 freeze */
 };
 
 struct reader {
@@ -28,7 +28,7 @@ struct reader {
 	struct dmawin_pe_dev *dev;
 	uint64_t violations; /* an old translation served after its removal returned */
 	uint64_t misses;     /* a fresh mapping not served */
-	uint64_t raced;      /* successful translations while the removal raced */
+	uint64_t raced;	     /* successful translations while the removal raced */
 };
 
 static uint64_t bus_of(const struct shared *sh)
@@ -223,7 +223,8 @@ static void test_threads_injection_fires_once(void **state)
 	for (int k = 0; k < ROUNDS / 4; k++) {
 		assert_int_equal(dmawin_pe_eeh_inject(f.pe, DMAWIN_PE_EEH_ERR_TYPE_64,
 						      DMAWIN_PE_EEH_ERR_FUNC_DMA_WR_ADDR, 0x1000,
-						      ~UINT64_C(0xfff)), 0);
+						      ~UINT64_C(0xfff)),
+				 0);
 		pthread_barrier_wait(&go);
 		pthread_barrier_wait(&done);
 		assert_int_equal(dmawin_pe_eeh_state(f.pe), DMAWIN_PE_EEH_STOPPED);

@@ -117,7 +117,8 @@ static void test_classic_two_windows_translate_each(void **state)
 	assert_int_equal(pe_xl(f.pe, 5 * 4096 + 0x123, DMAWIN_PE_DMA_READ, &xl), 0);
 	assert_true(xl.gpa == 0x3123 && xl.len == 4096 - 0x123 && xl.slot == 0);
 	assert_int_equal(pe_xl(f.pe, (1ull << 59) + 16 * MiB + 0x4750000 - 0x4000000,
-			       DMAWIN_PE_DMA_WRITE, &xl), 0);
+			       DMAWIN_PE_DMA_WRITE, &xl),
+			 0);
 	assert_true(xl.gpa == 0x1750000 && xl.slot == 1 && xl.page_shift == 24);
 	assert_true(xl.len == 16 * MiB - 0x750000);
 	/* Just past the 32-bit window, just below the DDW: no window. */
@@ -319,8 +320,8 @@ static void test_set_window_bad_input_state_unchanged(void **state)
 	wc.bus_offset = 0;
 	wc.table = NULL;
 	assert_int_equal(dmawin_pe_set_window(f.pe, 0, &wc), -EINVAL);
-	wc = (struct dmawin_pe_window_config){.kind = DMAWIN_PE_WINDOW_BYPASS, .table = t,
-					      .size = 4096};
+	wc = (struct dmawin_pe_window_config){
+		.kind = DMAWIN_PE_WINDOW_BYPASS, .table = t, .size = 4096};
 	assert_int_equal(dmawin_pe_set_window(f.pe, 0, &wc), -EINVAL);
 	wc.table = NULL;
 	wc.size = 0;
@@ -380,27 +381,32 @@ static void test_shared_table_two_pes_unmap_seen_by_both(void **state)
 	pe_map(t, 3, 0x30000, DMAWIN_TCE_READ | DMAWIN_TCE_WRITE);
 	for (int i = 0; i < 2; i++) { /* fill both IOTLBs */
 		assert_int_equal(dmawin_pe_dev_translate(d0, (1ull << 59) + 0x30010,
-							 DMAWIN_PE_DMA_READ, &xl), 0);
+							 DMAWIN_PE_DMA_READ, &xl),
+				 0);
 		assert_true(xl.gpa == 0x30010);
 		assert_int_equal(dmawin_pe_dev_translate(d1, (1ull << 59) + 0x30010,
-							 DMAWIN_PE_DMA_READ, &xl), 0);
+							 DMAWIN_PE_DMA_READ, &xl),
+				 0);
 	}
 	/* The container unmaps through "PE 0's" view: both devices must miss now. */
 	assert_int_equal(dmawin_tce_put(t, 3, 0), 0);
-	assert_int_equal(dmawin_pe_dev_translate(d0, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ,
-						 &xl), -EFAULT);
+	assert_int_equal(
+		dmawin_pe_dev_translate(d0, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ, &xl),
+		-EFAULT);
 	assert_int_equal(xl.fault, DMAWIN_PE_FAULT_INVALID);
-	assert_int_equal(dmawin_pe_dev_translate(d1, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ,
-						 &xl), -EFAULT);
+	assert_int_equal(
+		dmawin_pe_dev_translate(d1, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ, &xl),
+		-EFAULT);
 	assert_int_equal(xl.fault, DMAWIN_PE_FAULT_INVALID);
 	/* Unsetting on one PE leaves the other translating through the table. */
 	pe_map(t, 3, 0x40000, DMAWIN_TCE_READ);
 	assert_int_equal(dmawin_pe_unset_window(f.pe, 1), 0);
-	assert_int_equal(dmawin_pe_dev_translate(d1, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ,
-						 &xl), 0);
+	assert_int_equal(
+		dmawin_pe_dev_translate(d1, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ, &xl), 0);
 	assert_true(xl.gpa == 0x40010);
-	assert_int_equal(dmawin_pe_dev_translate(d0, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ,
-						 &xl), -EFAULT);
+	assert_int_equal(
+		dmawin_pe_dev_translate(d0, (1ull << 59) + 0x30010, DMAWIN_PE_DMA_READ, &xl),
+		-EFAULT);
 	assert_int_equal(xl.fault, DMAWIN_PE_FAULT_NO_WINDOW);
 	assert_int_equal(dmawin_pe_destroy(pe1), -EBUSY);
 	dmawin_pe_dev_destroy(d0);
