@@ -83,4 +83,37 @@ static inline int32_t create_ddw(struct dmawin_papr *m, uint32_t ps, uint32_t ws
 						     liobn, start);
 }
 
+/* A fingerprint of the whole IOMMU state: every PHB's windows as papr and pe see them, every
+ * non-zero entry (sparse walk through the tables pe holds), the EEH state. */
+static inline uint64_t fingerprint(struct dmawin_papr *m)
+{
+	uint64_t h = 1469598103934665603ull;
+
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ull)
+	for (unsigned pos = 0; pos < dmawin_papr_phb_count(m); pos++) {
+		struct dmawin_pe *pe = dmawin_papr_phb_pe(m, pos);
+		uint32_t index = dmawin_papr_get_config(m)->phbs[pos].index;
+		for (unsigned s = 0; s < 2; s++) {
+			struct dmawin_papr_window_info w;
+			struct dmawin_pe_window_info pw;
+			uint64_t idx = 0, found, tce;
+			assert_int_equal(
+				dmawin_papr_window_info(m, DMAWIN_PAPR_LIOBN(index, s), &w), 0);
+			MIX(w.enabled), MIX(w.is_default), MIX(w.bus_offset), MIX(w.page_shift);
+			MIX(w.nb_table);
+			if (dmawin_pe_window_info(pe, s, &pw) != 0)
+				continue;
+			MIX(pw.bus_offset), MIX(pw.size);
+			while (dmawin_tce_next(pw.table, idx, DMAWIN_TCE_ITER_NONZERO, &found,
+					       &tce) == 0) {
+				MIX(found), MIX(tce);
+				idx = found + 1;
+			}
+		}
+		MIX(dmawin_pe_eeh_state(pe));
+	}
+#undef MIX
+	return h;
+}
+
 #endif

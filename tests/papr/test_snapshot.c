@@ -201,38 +201,6 @@ static void test_snapshot_save_atomic_no_leftovers(void **state)
 	dmawin_papr_destroy(a);
 }
 
-/* A cheap fingerprint of the whole IOMMU state: both windows as papr and pe see them, every
- * non-zero entry (sparse walk), the EEH state. */
-static uint64_t fingerprint(struct dmawin_papr *m)
-{
-	uint64_t h = 1469598103934665603ull;
-	struct dmawin_pe *pe = dmawin_papr_phb_pe(m, 0);
-
-#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ull)
-	for (unsigned s = 0; s < 2; s++) {
-		struct dmawin_papr_window_info w;
-		struct dmawin_pe_window_info pw;
-		uint64_t idx = 0, found, tce;
-		assert_int_equal(
-			dmawin_papr_window_info(
-				m, DMAWIN_PAPR_LIOBN(dmawin_papr_get_config(m)->phbs[0].index, s),
-				&w),
-			0);
-		MIX(w.enabled), MIX(w.is_default), MIX(w.bus_offset), MIX(w.page_shift);
-		MIX(w.nb_table);
-		if (dmawin_pe_window_info(pe, s, &pw) != 0)
-			continue;
-		MIX(pw.bus_offset), MIX(pw.size);
-		while (dmawin_tce_next(pw.table, idx, DMAWIN_TCE_ITER_NONZERO, &found, &tce) == 0) {
-			MIX(found), MIX(tce);
-			idx = found + 1;
-		}
-	}
-	MIX(dmawin_pe_eeh_state(pe));
-#undef MIX
-	return h;
-}
-
 /* Each refusal must leave the victim's fingerprint unchanged; the caller also compares a full
  * snapshot of it at the end. */
 static void expect_refused(struct fixture *f, struct dmawin_papr *victim, const uint8_t *data,
