@@ -25,6 +25,38 @@ struct diff_case {
 	bool must_fill;	   /* the window fills up at times (the failure cascade runs) */
 };
 
+/* One dma_map_single in both the guest and the reference; returns 1 when both refused it. */
+static unsigned map_step(struct gt *t, unsigned id, const struct diff_case *c, struct gpr *ref,
+			 uint64_t boundary, uint64_t r, uint64_t *rng, unsigned op, uint64_t seed,
+			 struct m *live, unsigned *n)
+{
+	uint64_t phys, len;
+	if (r % 4 == 0) { /* a page-aligned multi-page buffer: aligned to the 64K page */
+		phys = (16 + dw_test_rand(rng) % 4096) << 16;
+		len = 65536 + dw_test_rand(rng) % (3 * 65536);
+	} else {
+		phys = 16 * MiB + dw_test_rand(rng) % GiB;
+		len = 1 + dw_test_rand(rng) % (c->maxpages * 4096);
+	}
+	uint64_t npages = ((phys + len - 1) >> 12) - (phys >> 12) + 1;
+	unsigned align = (len >= 65536 && phys % 65536 == 0) ? 4 : 0;
+	int64_t e = gpr_alloc(ref, npages, 0xfffff, align, boundary);
+	uint64_t dma = 0;
+	int rc = dmawin_guest_map_single(t->g, id, phys, len, 0, &dma);
+	if (e < 0) {
+		if (rc != -ENOSPC)
+			fail_msg("seed %" PRIu64 " op %u: reference fails, guest %d dma 0x%" PRIx64,
+				 seed, op, rc, dma);
+		return 1;
+	}
+	if (rc != 0 || (dma >> 12) != (uint64_t)e + ref->offset)
+		fail_msg("seed %" PRIu64 " op %u: %" PRIu64 " pages align %u: guest %d 0x%" PRIx64
+			 ", reference 0x%" PRIx64,
+			 seed, op, npages, align, rc, dma, ((uint64_t)e + ref->offset) << 12);
+	live[(*n)++] = (struct m){dma, len, (uint64_t)e, npages};
+	return 0;
+}
+
 static void run_case(const struct diff_case *c, uint64_t seed)
 {
 	struct gt t;
@@ -54,33 +86,7 @@ static void run_case(const struct diff_case *c, uint64_t seed)
 			live[i] = live[--n];
 			continue;
 		}
-		uint64_t phys, len;
-		if (r % 4 == 0) { /* a page-aligned multi-page buffer: aligned to the 64K page */
-			phys = (16 + dw_test_rand(&rng) % 4096) << 16;
-			len = 65536 + dw_test_rand(&rng) % (3 * 65536);
-		} else {
-			phys = 16 * MiB + dw_test_rand(&rng) % GiB;
-			len = 1 + dw_test_rand(&rng) % (c->maxpages * 4096);
-		}
-		uint64_t npages = ((phys + len - 1) >> 12) - (phys >> 12) + 1;
-		unsigned align = (len >= 65536 && phys % 65536 == 0) ? 4 : 0;
-		int64_t e = gpr_alloc(&ref, npages, 0xfffff, align, boundary);
-		uint64_t dma = 0;
-		int rc = dmawin_guest_map_single(t.g, id, phys, len, 0, &dma);
-		if (e < 0) {
-			if (rc != -ENOSPC)
-				fail_msg("seed %" PRIu64
-					 " op %u: reference fails, guest %d dma 0x%" PRIx64,
-					 seed, op, rc, dma);
-			fails++;
-			continue;
-		}
-		if (rc != 0 || (dma >> 12) != (uint64_t)e + ref.offset)
-			fail_msg("seed %" PRIu64 " op %u: %" PRIu64
-				 " pages align %u: guest %d 0x%" PRIx64 ", reference 0x%" PRIx64,
-				 seed, op, npages, align, rc, dma,
-				 ((uint64_t)e + ref.offset) << 12);
-		live[n++] = (struct m){dma, len, (uint64_t)e, npages};
+		fails += map_step(&t, id, c, &ref, boundary, r, &rng, op, seed, live, &n);
 	}
 	if (c->must_fill)
 		assert_true(fails > 0);
