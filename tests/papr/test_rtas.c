@@ -397,6 +397,9 @@ static void test_reset_restores_zeroed_default(void **state)
 	assert_int_equal(create_ddw(m, 24, 31, NULL, NULL), 0);
 	assert_int_equal(dmawin_papr_rtas(m, 0x2029, 3, args, 2, rets), -3);
 	assert_int_equal(dmawin_papr_rtas(m, 0x2029, 4, args, 1, rets), -3);
+	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window(m, 0, BUID_HI(BUID0), 7), -3);
+	window(m, LIOBN1, &w);
+	assert_true(w.enabled); /* the failed calls changed nothing */
 	assert_int_equal(dmawin_papr_rtas(m, 0x2029, 3, args, 1, rets), 0);
 	assert_int_equal(rets[0], 0);
 	window(m, LIOBN1, &w);
