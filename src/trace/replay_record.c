@@ -103,6 +103,9 @@ void record_unknown(struct dmawin_trace_replay *rp, const char *name, size_t nam
 	n = &rp->names[i];
 	memcpy(n->name, name, name_len);
 	n->name[name_len] = '\0';
+	for (size_t k = 0; k < name_len; k++) /* reports are text and JSON: printable ASCII */
+		if ((unsigned char)n->name[k] < 0x20 || (unsigned char)n->name[k] > 0x7e)
+			n->name[k] = '?';
 	n->count = 1;
 	rp->last_name = (unsigned)i;
 	rp->rep.n_unknown_names++;

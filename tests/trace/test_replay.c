@@ -529,6 +529,19 @@ static void test_replay_malformed_and_unknown_counted(void **state)
 	dmawin_trace_replay_destroy(rp);
 }
 
+static void test_replay_unknown_binary_name_printable(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	const struct dmawin_trace_report *rep;
+
+	(void)state;
+	assert_int_equal(feed(rp, "qemu\x01\xff: not an event\n"), 0);
+	rep = dmawin_trace_replay_report(rp);
+	assert_int_equal(rep->unknown_events, 1);
+	assert_string_equal(rep->unknown_names[0].name, "qemu??:");
+	dmawin_trace_replay_destroy(rp);
+}
+
 static void test_replay_overwrite_and_leak_ranges(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
@@ -635,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_replay_guest_reset_and_machine_reset),
 		cmocka_unit_test(test_replay_unknown_table_mismatch),
 		cmocka_unit_test(test_replay_malformed_and_unknown_counted),
+		cmocka_unit_test(test_replay_unknown_binary_name_printable),
 		cmocka_unit_test(test_replay_overwrite_and_leak_ranges),
 		cmocka_unit_test(test_replay_timeline_bounded_and_final),
 		cmocka_unit_test(test_replay_finish_twice_ealready),
