@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dmawin/papr.h"
 #include "dmawin/pe.h"
@@ -40,6 +41,13 @@ static inline struct dmawin_papr *papr_test_machine(void)
 	dmawin_papr_config_init(&cfg);
 	cfg.ram_size = 256 * MiB;
 	return papr_test_machine_cfg(&cfg);
+}
+
+/* Where snapshot tests put files: tmpfs when there is one, so that the fsync()s of the atomic
+ * write do not make the suite's time depend on a busy disk. */
+static inline const char *papr_test_tmpdir(void)
+{
+	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 }
 
 /* Trace recorder: keeps the last events. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* IOMMU notifier events (spec §6 step 5) and the configuration checks. */
+#include <stdio.h>
 #include <unistd.h>
 
 #include "papr_test.h"
@@ -145,8 +146,11 @@ static void test_restore_replays_windows_and_mappings(void **state)
 {
 	struct dmawin_papr *m = *state, *b = papr_test_machine();
 	static struct ev_rec r;
-	char path[] = "/tmp/dw-papr-notify-XXXXXX";
-	int fd = mkstemp(path);
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dw-papr-notify-XXXXXX", papr_test_tmpdir());
+	fd = mkstemp(path);
 	unsigned maps = 0, adds = 0;
 
 	assert_true(fd >= 0);

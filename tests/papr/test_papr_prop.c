@@ -101,7 +101,7 @@ static void run(struct dmawin_papr_config *cfg, uint64_t seed)
 	p->cfg = *cfg;
 	p->seed = seed;
 	p->rng = seed;
-	strcpy(p->path, "/tmp/dw-papr-prop-XXXXXX");
+	snprintf(p->path, sizeof(p->path), "%s/dw-papr-prop-XXXXXX", papr_test_tmpdir());
 	fd = mkstemp(p->path);
 	assert_true(fd >= 0);
 	close(fd);

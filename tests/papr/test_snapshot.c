@@ -21,7 +21,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/dw-papr-snap-XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "%s/dw-papr-snap-XXXXXX", papr_test_tmpdir());
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/machine.snap", f->dir);
 	snprintf(f->other, sizeof(f->other), "%s/other.snap", f->dir);
