@@ -14,7 +14,7 @@
 #include "bench.h"
 #include "dmawin/iova.h"
 
-#define G UINT64_C(4096)
+#define G    UINT64_C(4096)
 #define RING 256
 
 /* One xorshift64 stream through the whole run, as the README asks. */
@@ -270,12 +270,14 @@ static void frag_ok_json(void *obj)
 BENCH_WORKLOAD(iova_1page, .name = "iova_1page",
 	       .description = "alloc_fast + free_fast of one page below 4 GiB, ns per pair",
 	       .run = run_1page)
-BENCH_WORKLOAD(iova_ring_256, .name = "iova_ring_256",
-	       .description = "256 one-page fast allocations then their frees in order, ns per pair",
-	       .run = run_ring)
+BENCH_WORKLOAD(
+	iova_ring_256, .name = "iova_ring_256",
+	.description = "256 one-page fast allocations then their frees in order, ns per pair",
+	.run = run_ring)
 BENCH_WORKLOAD(iova_mixed, .name = "iova_mixed",
-	       .description = "4096 live ranges of 1..64 pages below 2^48, free one + allocate one, "
-			      "ns per pair",
+	       .description =
+		       "4096 live ranges of 1..64 pages below 2^48, free one + allocate one, "
+		       "ns per pair",
 	       .run = run_mixed)
 BENCH_WORKLOAD(iova_tree_mixed, .name = "iova_tree_mixed",
 	       .description = "iova_mixed through the locked tree only (no magazines), ns per pair",
@@ -283,9 +285,10 @@ BENCH_WORKLOAD(iova_tree_mixed, .name = "iova_tree_mixed",
 BENCH_WORKLOAD(iova_2threads, .name = "iova_2threads",
 	       .description = "two threads running iova_ring_256 on one space, wall ns per pair",
 	       .run = run_2threads, .extra_json = two_threads_json)
-BENCH_WORKLOAD(iova_fragmented_32bit_ok, .name = "iova_fragmented_32bit_ok",
-	       .description = "full, half-freed 32-bit space: ns per successful 1..16-page allocation",
-	       .run = run_frag_ok, .extra_json = frag_ok_json)
+BENCH_WORKLOAD(
+	iova_fragmented_32bit_ok, .name = "iova_fragmented_32bit_ok",
+	.description = "full, half-freed 32-bit space: ns per successful 1..16-page allocation",
+	.run = run_frag_ok, .extra_json = frag_ok_json)
 BENCH_WORKLOAD(iova_fragmented_32bit_fail, .name = "iova_fragmented_32bit_fail",
 	       .description = "full, half-freed 32-bit space: ns per failing 2048-page allocation",
 	       .run = run_frag_fail)

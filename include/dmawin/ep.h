@@ -43,17 +43,17 @@ DMAWIN_BEGIN_DECLS
 struct dmawin_ep;
 
 #define DMAWIN_EP_DEFAULT_ATU_ENTRIES 2
-#define DMAWIN_EP_MAX_ATU_ENTRIES 16
+#define DMAWIN_EP_MAX_ATU_ENTRIES     16
 
 struct dmawin_ep_config {
-	uint64_t bar_addr;     /* PCIe address of the BAR, aligned to bar_size */
-	uint64_t bar_size;     /* a power of two >= 4 KiB */
-	unsigned atu_entries;  /* 1..DMAWIN_EP_MAX_ATU_ENTRIES; 0 = 2 */
-	bool atu_passthrough;  /* unmatched BAR transactions go to the IOMMU untranslated */
-	unsigned page_shift;   /* IOMMU page shift, a TCE page size; 0 = 12 */
-	uint64_t iova_start;   /* domain aperture start, aligned to iova_size */
-	uint64_t iova_size;    /* a power of two (the TCE window) */
-	uint64_t intgen_phys;  /* interrupt generator region (page-aligned; 0 size = none) */
+	uint64_t bar_addr;    /* PCIe address of the BAR, aligned to bar_size */
+	uint64_t bar_size;    /* a power of two >= 4 KiB */
+	unsigned atu_entries; /* 1..DMAWIN_EP_MAX_ATU_ENTRIES; 0 = 2 */
+	bool atu_passthrough; /* unmatched BAR transactions go to the IOMMU untranslated */
+	unsigned page_shift;  /* IOMMU page shift, a TCE page size; 0 = 12 */
+	uint64_t iova_start;  /* domain aperture start, aligned to iova_size */
+	uint64_t iova_size;   /* a power of two (the TCE window) */
+	uint64_t intgen_phys; /* interrupt generator region (page-aligned; 0 size = none) */
 	uint64_t intgen_size;
 	/* Called for each write into the interrupt generator (may be NULL). */
 	void (*irq)(void *ctx, uint64_t offset, uint32_t value);
@@ -62,36 +62,36 @@ struct dmawin_ep_config {
 
 enum dmawin_ep_atu_match {
 	DMAWIN_EP_ATU_OFF = 0,
-	DMAWIN_EP_ATU_BAR = 1,  /* every transaction hitting the BAR */
+	DMAWIN_EP_ATU_BAR = 1,	/* every transaction hitting the BAR */
 	DMAWIN_EP_ATU_ADDR = 2, /* transactions inside [pci_addr, pci_addr + size) */
 };
 
 struct dmawin_ep_atu_entry {
 	enum dmawin_ep_atu_match match;
 	uint64_t pci_addr; /* ADDR only */
-	uint64_t size;     /* ADDR only; BAR entries cover the BAR */
-	uint64_t iova;     /* the IOVA that the first matched byte goes to */
+	uint64_t size;	   /* ADDR only; BAR entries cover the BAR */
+	uint64_t iova;	   /* the IOVA that the first matched byte goes to */
 };
 
 enum dmawin_ep_fault_reason {
 	DMAWIN_EP_FAULT_NONE = 0,
-	DMAWIN_EP_FAULT_NO_BAR = 1,   /* the address does not hit the BAR */
-	DMAWIN_EP_FAULT_NO_ATU = 2,   /* no ATU entry matches and no passthrough */
-	DMAWIN_EP_FAULT_IOMMU = 3,    /* IOVA outside the window or page not mapped */
-	DMAWIN_EP_FAULT_PERM = 4,     /* the TCE lacks the needed permission */
-	DMAWIN_EP_FAULT_MEMORY = 5,   /* the physical address is neither RAM nor the generator */
+	DMAWIN_EP_FAULT_NO_BAR = 1, /* the address does not hit the BAR */
+	DMAWIN_EP_FAULT_NO_ATU = 2, /* no ATU entry matches and no passthrough */
+	DMAWIN_EP_FAULT_IOMMU = 3,  /* IOVA outside the window or page not mapped */
+	DMAWIN_EP_FAULT_PERM = 4,   /* the TCE lacks the needed permission */
+	DMAWIN_EP_FAULT_MEMORY = 5, /* the physical address is neither RAM nor the generator */
 };
 
 struct dmawin_ep_fault {
 	enum dmawin_ep_fault_reason reason;
 	bool write;
 	uint64_t pci_addr; /* the first faulting byte */
-	uint64_t iova;     /* valid from the ATU step on */
-	uint64_t phys;     /* valid for MEMORY faults */
+	uint64_t iova;	   /* valid from the ATU step on */
+	uint64_t phys;	   /* valid for MEMORY faults */
 };
 
 struct dmawin_ep_stats {
-	uint64_t reads, writes;  /* successful transactions */
+	uint64_t reads, writes; /* successful transactions */
 	uint64_t bytes_read, bytes_written;
 	uint64_t faults;
 	uint64_t irqs;
@@ -99,8 +99,8 @@ struct dmawin_ep_stats {
 
 /* Where each buffer of an exposure landed. */
 struct dmawin_ep_exposure {
-	uint64_t iova;     /* start of the reserved IOVA range */
-	uint64_t len;      /* bytes mapped (sum of the buffers) */
+	uint64_t iova;	   /* start of the reserved IOVA range */
+	uint64_t len;	   /* bytes mapped (sum of the buffers) */
 	uint64_t reserved; /* bytes reserved (len rounded by the allocator) */
 	unsigned atu_index;
 };

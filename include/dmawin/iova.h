@@ -8,9 +8,9 @@
  *    at 2^64) cut in granules of 1 << granule_shift bytes (the IOMMU page size). Every address,
  *    size and alignment passed to this API is in bytes and must be a multiple of the granule.
  *  - The aperture is partitioned into disjoint ranges of four kinds:
- *      allocated  - returned by dmawin_iova_alloc*() or dmawin_iova_alloc_fixed(); may hold mappings;
- *      reserved   - dmawin_iova_reserve() (an MSI doorbell, a 32-bit MMIO hole): never allocated;
- *      disallowed - outside the allowed ranges (dmawin_iova_set_allowed()): never allocated;
+ *      allocated  - returned by dmawin_iova_alloc*() or dmawin_iova_alloc_fixed(); may hold
+ * mappings; reserved   - dmawin_iova_reserve() (an MSI doorbell, a 32-bit MMIO hole): never
+ * allocated; disallowed - outside the allowed ranges (dmawin_iova_set_allowed()): never allocated;
  *      free       - everything else.
  *    An allocation never lands in a reserved or disallowed range, never overlaps another one, and
  *    always lies in the aperture, at or below the caller's limit (`last`, inclusive).
@@ -50,7 +50,7 @@ struct dmawin_iova_space;
 /* Common limits for the `last` argument of the allocation calls (inclusive). */
 #define DMAWIN_IOVA_LAST_32BIT UINT64_C(0xffffffff)
 #define DMAWIN_IOVA_LAST_48BIT UINT64_C(0xffffffffffff)
-#define DMAWIN_IOVA_LAST_ANY UINT64_MAX
+#define DMAWIN_IOVA_LAST_ANY   UINT64_MAX
 
 /* Allocation flags. */
 #define DMAWIN_IOVA_BOTTOM_UP (1u << 0) /* lowest fitting address instead of highest */
@@ -59,16 +59,17 @@ struct dmawin_iova_space;
 #define DMAWIN_IOVA_FORCE (1u << 0) /* unmap whatever the range still maps, then free it */
 
 /* Mapping permissions, seen from the device. */
-#define DMAWIN_IOVA_READ (1u << 0)  /* the device may read memory (DMA_TO_DEVICE) */
+#define DMAWIN_IOVA_READ  (1u << 0) /* the device may read memory (DMA_TO_DEVICE) */
 #define DMAWIN_IOVA_WRITE (1u << 1) /* the device may write memory (DMA_FROM_DEVICE) */
 
-/* The largest size (in granules) the fast path caches; sizes up to it are rounded up to a power of two. */
+/* The largest size (in granules) the fast path caches; sizes up to it are rounded up to a power of
+ * two. */
 #define DMAWIN_IOVA_FAST_MAX_GRANULES 64
 
 struct dmawin_iova_config {
 	unsigned granule_shift; /* 12..40; 0 = 12 (4 KiB) */
-	uint64_t start;         /* aperture start, granule-aligned */
-	uint64_t last;          /* aperture last byte (inclusive); last + 1 granule-aligned */
+	uint64_t start;		/* aperture start, granule-aligned */
+	uint64_t last;		/* aperture last byte (inclusive); last + 1 granule-aligned */
 };
 
 /* One range (allowed ranges, scatter-gather entries use `start`/`len`). */
@@ -117,14 +118,14 @@ struct dmawin_iova_pt_ops {
 
 struct dmawin_iova_stats {
 	uint64_t granule;
-	uint64_t allocated_ranges;   /* includes ranges held by magazines */
+	uint64_t allocated_ranges; /* includes ranges held by magazines */
 	uint64_t allocated_bytes;
-	uint64_t reserved_bytes;     /* reserved + disallowed */
+	uint64_t reserved_bytes; /* reserved + disallowed */
 	uint64_t free_bytes;
-	uint64_t largest_free;       /* the largest free gap, in bytes */
-	uint64_t mappings;           /* mapping pieces */
+	uint64_t largest_free; /* the largest free gap, in bytes */
+	uint64_t mappings;     /* mapping pieces */
 	uint64_t mapped_bytes;
-	uint64_t cached_ranges;      /* ranges in magazines and the depot */
+	uint64_t cached_ranges; /* ranges in magazines and the depot */
 };
 
 /**
@@ -138,7 +139,8 @@ struct dmawin_iova_stats {
 DMAWIN_API int dmawin_iova_create(const struct dmawin_iova_config *cfg,
 				  struct dmawin_iova_space **out);
 
-/** dmawin_iova_destroy - free the space, its ranges, mappings and caches (NULL is a no-op). No page-table op is called. */
+/** dmawin_iova_destroy - free the space, its ranges, mappings and caches (NULL is a no-op). No
+ * page-table op is called. */
 DMAWIN_API void dmawin_iova_destroy(struct dmawin_iova_space *space);
 
 /** dmawin_iova_granule - the granule size in bytes. */
@@ -191,8 +193,8 @@ DMAWIN_API int dmawin_iova_free(struct dmawin_iova_space *space, uint64_t iova, 
  * Return: 0; -EINVAL if @size is 0 or not granule-aligned; -ENOSPC (after flushing this thread's
  * magazines and the shared depot back into the tree and retrying); -ENOMEM.
  */
-DMAWIN_API int dmawin_iova_alloc_fast(struct dmawin_iova_space *space, uint64_t size,
-				      uint64_t last, uint64_t *iova);
+DMAWIN_API int dmawin_iova_alloc_fast(struct dmawin_iova_space *space, uint64_t size, uint64_t last,
+				      uint64_t *iova);
 
 /**
  * dmawin_iova_free_fast - give back a range obtained from dmawin_iova_alloc_fast().
@@ -206,8 +208,7 @@ DMAWIN_API int dmawin_iova_alloc_fast(struct dmawin_iova_space *space, uint64_t 
  * an uncached size) the range at @iova has another size; -ENOENT / -EBUSY as dmawin_iova_free()
  * for uncached sizes.
  */
-DMAWIN_API int dmawin_iova_free_fast(struct dmawin_iova_space *space, uint64_t iova,
-				     uint64_t size);
+DMAWIN_API int dmawin_iova_free_fast(struct dmawin_iova_space *space, uint64_t iova, uint64_t size);
 
 /**
  * dmawin_iova_cache_flush - return the calling thread's magazines and the shared depot of @space
@@ -228,8 +229,7 @@ DMAWIN_API int dmawin_iova_reserve(struct dmawin_iova_space *space, uint64_t iov
  *
  * Return: 0; -ENOENT if there is no such reserved range (it must match exactly).
  */
-DMAWIN_API int dmawin_iova_unreserve(struct dmawin_iova_space *space, uint64_t iova,
-				     uint64_t size);
+DMAWIN_API int dmawin_iova_unreserve(struct dmawin_iova_space *space, uint64_t iova, uint64_t size);
 
 /**
  * dmawin_iova_set_allowed - restrict allocations to the union of @ranges (inside the aperture).
@@ -321,10 +321,9 @@ DMAWIN_API int dmawin_iova_lookup(struct dmawin_iova_space *space, uint64_t iova
  * Return: 0 after a full walk; -EINVAL if @len is 0 or the range overflows; @fn's first non-zero
  * value.
  */
-DMAWIN_API int dmawin_iova_for_each_mapping(struct dmawin_iova_space *space, uint64_t iova,
-					    uint64_t len,
-					    int (*fn)(void *ctx, const struct dmawin_iova_mapping *m),
-					    void *ctx);
+DMAWIN_API int
+dmawin_iova_for_each_mapping(struct dmawin_iova_space *space, uint64_t iova, uint64_t len,
+			     int (*fn)(void *ctx, const struct dmawin_iova_mapping *m), void *ctx);
 
 /** dmawin_iova_get_stats - fill @stats with the space's counters. */
 DMAWIN_API void dmawin_iova_get_stats(struct dmawin_iova_space *space,

@@ -65,7 +65,8 @@ static int ep_check_config(struct dmawin_ep_config *c, uint64_t *bar_last, uint6
 		c->atu_entries = DMAWIN_EP_DEFAULT_ATU_ENTRIES;
 	if (!c->page_shift)
 		c->page_shift = 12;
-	if (c->atu_entries > DMAWIN_EP_MAX_ATU_ENTRIES || !dmawin_tce_page_shift_valid(c->page_shift))
+	if (c->atu_entries > DMAWIN_EP_MAX_ATU_ENTRIES ||
+	    !dmawin_tce_page_shift_valid(c->page_shift))
 		return -EINVAL;
 	page = UINT64_C(1) << c->page_shift;
 	if (!ep_pow2(c->bar_size) || c->bar_size < 4096 || (c->bar_addr & (c->bar_size - 1)) ||
@@ -77,9 +78,8 @@ static int ep_check_config(struct dmawin_ep_config *c, uint64_t *bar_last, uint6
 	    __builtin_add_overflow(c->iova_start, c->iova_size - 1, &iova_last))
 		return -EINVAL;
 	*ilast = 0;
-	if (c->intgen_size &&
-	    ((c->intgen_phys | c->intgen_size) & (page - 1) ||
-	     __builtin_add_overflow(c->intgen_phys, c->intgen_size - 1, ilast)))
+	if (c->intgen_size && ((c->intgen_phys | c->intgen_size) & (page - 1) ||
+			       __builtin_add_overflow(c->intgen_phys, c->intgen_size - 1, ilast)))
 		return -EINVAL;
 	return 0;
 }

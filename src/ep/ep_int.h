@@ -27,8 +27,8 @@ struct dmawin_ep {
 
 /* One translated piece of a transaction: inside one IOMMU page. */
 struct ep_piece {
-	void *host;       /* RAM, or NULL for the interrupt generator */
-	uint64_t offset;  /* interrupt generator offset */
+	void *host;	 /* RAM, or NULL for the interrupt generator */
+	uint64_t offset; /* interrupt generator offset */
 	size_t len;
 };
 

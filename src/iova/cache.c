@@ -139,8 +139,8 @@ static noinline int dw_alloc_fast_slow(struct dmawin_iova_space *s, struct dw_tc
 	if (dw_mag_top_ok(m, ord, lim)) {
 		*pfn = m->pfn[--m->n];
 	} else {
-		struct dw_fit_req req = {.size = UINT64_C(1) << ord, .align = UINT64_C(1) << ord,
-					 .lim = lim};
+		struct dw_fit_req req = {
+			.size = UINT64_C(1) << ord, .align = UINT64_C(1) << ord, .lim = lim};
 		dw_fit_req_prepare(&req);
 		rc = dw_alloc_locked(s, &req, true, pfn);
 		if (rc == -ENOSPC && dw_cache_count_locked(s)) {

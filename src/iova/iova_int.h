@@ -33,7 +33,7 @@ enum dw_iova_node_kind {
 
 /* Per-subtree "usable length" tables cover alignments of 2^1 .. 2^DW_U_ORDERS pfns. */
 #define DW_U_ORDERS 6
-#define DW_U_MAX UINT16_MAX
+#define DW_U_MAX    UINT16_MAX
 
 /* One cache line. Range nodes use max_gap/max_u/max_ord1; mapping nodes use phys/prot. */
 struct dw_iova_node {
@@ -42,7 +42,7 @@ struct dw_iova_node {
 	uint64_t gap;
 	union {
 		uint64_t max_gap; /* range tree: the largest gap in the subtree */
-		uint64_t phys;    /* mapping tree: physical pfn of lo */
+		uint64_t phys;	  /* mapping tree: physical pfn of lo */
 	};
 	/* max_u[k - 1]: the largest (gap end - gap start aligned up to 2^k) in the subtree,
 	 * saturated at DW_U_MAX: a request of s <= DW_U_MAX pfns aligned to 2^k fits in the
@@ -64,9 +64,9 @@ struct dw_iova_pool {
 
 /* Per-thread magazines: sizes 2^0 .. 2^(DW_CACHE_ORDERS-1) granules. */
 #define DW_CACHE_ORDERS 7
-#define DW_MAG_SIZE 128
-#define DW_DEPOT_MAX 32
-#define DW_MAX_THREADS 64
+#define DW_MAG_SIZE	128
+#define DW_DEPOT_MAX	32
+#define DW_MAX_THREADS	64
 
 struct dw_mag {
 	unsigned n;
@@ -145,9 +145,9 @@ struct dw_iova_node *dw_tree_find(struct dw_iova_node *root, uint64_t key);
 uint8_t dw_gap_ord1(uint64_t gap_lo, uint64_t gap_len);
 
 struct dw_fit_req {
-	uint64_t size;  /* pfns */
+	uint64_t size;	/* pfns */
 	uint64_t align; /* pfns, power of two */
-	uint64_t lim;   /* highest pfn the range may cover */
+	uint64_t lim;	/* highest pfn the range may cover */
 	uint8_t need_ord1;
 	uint8_t uidx; /* 1..DW_U_ORDERS: prune exactly with max_u[uidx - 1]; 0: max_gap/max_ord1 */
 };

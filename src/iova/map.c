@@ -46,8 +46,8 @@ static void dw_pt_unmap(struct dmawin_iova_space *s, uint64_t lo, uint64_t hi)
 }
 
 /* Validate @sg and sum its length in pfns. */
-static int dw_sg_pfns(const struct dmawin_iova_space *s, const struct dmawin_iova_sg *sg,
-		      size_t n, uint64_t *total)
+static int dw_sg_pfns(const struct dmawin_iova_space *s, const struct dmawin_iova_sg *sg, size_t n,
+		      uint64_t *total)
 {
 	uint64_t mask = (UINT64_C(1) << s->shift) - 1, sum = 0, last;
 
@@ -215,8 +215,7 @@ uint64_t dw_unmap_locked(struct dmawin_iova_space *s, uint64_t lo, uint64_t hi)
 	return done;
 }
 
-int dmawin_iova_unmap(struct dmawin_iova_space *s, uint64_t iova, uint64_t len,
-		      uint64_t *unmapped)
+int dmawin_iova_unmap(struct dmawin_iova_space *s, uint64_t iova, uint64_t len, uint64_t *unmapped)
 {
 	uint64_t lo, hi;
 	int rc = dw_range_pfns(s, iova, len, &lo, &hi);

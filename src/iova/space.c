@@ -177,7 +177,8 @@ int dw_range_pfns(const struct dmawin_iova_space *s, uint64_t iova, uint64_t siz
 {
 	uint64_t mask = (UINT64_C(1) << s->shift) - 1, last;
 
-	if (!size || (iova & mask) || (size & mask) || __builtin_add_overflow(iova, size - 1, &last))
+	if (!size || (iova & mask) || (size & mask) ||
+	    __builtin_add_overflow(iova, size - 1, &last))
 		return -EINVAL;
 	*lo = iova >> s->shift;
 	*hi = last >> s->shift;

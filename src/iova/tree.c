@@ -41,7 +41,8 @@ static inline void dw_gap_aug(struct dw_iova_node *n)
 	n->max_ord1 = dw_gap_ord1(gl, gap);
 #pragma GCC unroll 8
 	for (unsigned k = 1; k <= DW_U_ORDERS; k++) {
-		uint64_t pad = (0 - gl) & ((UINT64_C(1) << k) - 1); /* up to the next 2^k boundary */
+		uint64_t pad =
+			(0 - gl) & ((UINT64_C(1) << k) - 1); /* up to the next 2^k boundary */
 		uint64_t u = gap > pad ? gap - pad : 0;
 		n->max_u[k - 1] = (uint16_t)(u > DW_U_MAX ? DW_U_MAX : u);
 	}
@@ -318,7 +319,8 @@ static struct dw_iova_node *dw_fit_bottom(struct dw_iova_node *t, const struct d
 		if (l)
 			return l;
 		if (t->lo - t->gap > req->lim)
-			return NULL; /* this gap and everything to the right start above the limit */
+			return NULL; /* this gap and everything to the right start above the limit
+				      */
 		if (dw_gap_fit_bottom(t, req, pfn))
 			return t;
 		t = t->right;

@@ -15,16 +15,16 @@
 
 #include "dmawin/ep.h"
 
-#define KIB UINT64_C(1024)
-#define MIB (KIB * KIB)
-#define RAM (64 * MIB)
-#define BAR_ADDR UINT64_C(0xe0000000)
-#define BAR_SIZE (16 * MIB)
+#define KIB	   UINT64_C(1024)
+#define MIB	   (KIB * KIB)
+#define RAM	   (64 * MIB)
+#define BAR_ADDR   UINT64_C(0xe0000000)
+#define BAR_SIZE   (16 * MIB)
 #define IOVA_START (UINT64_C(1) << 32)
-#define IOVA_SIZE (UINT64_C(1) << 30)
-#define INTGEN UINT64_C(0x80000000000)
-#define NBUF 64
-#define BUF (64 * KIB)
+#define IOVA_SIZE  (UINT64_C(1) << 30)
+#define INTGEN	   UINT64_C(0x80000000000)
+#define NBUF	   64
+#define BUF	   (64 * KIB)
 
 struct irq_log {
 	int n;
@@ -54,10 +54,15 @@ static int setup(void **st)
 	assert_int_equal(dmawin_mem_create(NULL, &f->mem), 0);
 	assert_int_equal(dmawin_mem_add_region(f->mem, 0, RAM, NULL), 0);
 	f->cfg = (struct dmawin_ep_config){
-		.bar_addr = BAR_ADDR, .bar_size = BAR_SIZE, .page_shift = 12,
-		.iova_start = IOVA_START, .iova_size = IOVA_SIZE,
-		.intgen_phys = INTGEN, .intgen_size = 4 * KIB,
-		.irq = on_irq, .irq_ctx = &f->irq,
+		.bar_addr = BAR_ADDR,
+		.bar_size = BAR_SIZE,
+		.page_shift = 12,
+		.iova_start = IOVA_START,
+		.iova_size = IOVA_SIZE,
+		.intgen_phys = INTGEN,
+		.intgen_size = 4 * KIB,
+		.irq = on_irq,
+		.irq_ctx = &f->irq,
 	};
 	assert_int_equal(dmawin_ep_create(&f->cfg, f->mem, &f->ep), 0);
 	*st = f;
@@ -165,7 +170,8 @@ static void test_ep_seed004_scattered_buffers_through_one_atu_entry(void **st)
 	struct fx *f = *st;
 	struct dmawin_ep_exposure x;
 	/* The MSI doorbell IOVA is reserved first: nothing may be placed over it. */
-	assert_int_equal(dmawin_iova_reserve(dmawin_ep_iova(f->ep), IOVA_START + IOVA_SIZE - 4096, 4096), 0);
+	assert_int_equal(
+		dmawin_iova_reserve(dmawin_ep_iova(f->ep), IOVA_START + IOVA_SIZE - 4096, 4096), 0);
 	expose_64(f, DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE, &x);
 	assert_true(x.len == NBUF * BUF && x.atu_index == 0);
 	assert_true(x.iova >= IOVA_START && x.iova + x.len <= IOVA_START + IOVA_SIZE - 4096);
@@ -173,7 +179,8 @@ static void test_ep_seed004_scattered_buffers_through_one_atu_entry(void **st)
 	for (int k = 0; k < NBUF; k++) {
 		memset(data, k + 1, BUF);
 		data[0] = 0xa5;
-		assert_int_equal(dmawin_ep_pcie_write(f->ep, BAR_ADDR + (uint64_t)k * BUF, data, BUF), 0);
+		assert_int_equal(
+			dmawin_ep_pcie_write(f->ep, BAR_ADDR + (uint64_t)k * BUF, data, BUF), 0);
 	}
 	/* Each write landed in its own buffer, wherever it is in physical memory. */
 	for (int k = 0; k < NBUF; k++) {
@@ -206,8 +213,9 @@ static void test_ep_unmapped_page_faults_and_writes_nothing(void **st)
 	expose_64(f, DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE, &x);
 	/* API 4: unmap one page in the middle of buffer 5; the rest stays mapped. */
 	uint64_t unmapped = 0;
-	assert_int_equal(dmawin_iova_unmap(dmawin_ep_iova(f->ep), x.iova + 5 * BUF + 8192, 4096,
-					   &unmapped), 0);
+	assert_int_equal(
+		dmawin_iova_unmap(dmawin_ep_iova(f->ep), x.iova + 5 * BUF + 8192, 4096, &unmapped),
+		0);
 	assert_true(unmapped == 4096);
 	static uint8_t data[3 * 4096], back[3 * 4096];
 	memset(data, 0x77, sizeof(data));
@@ -228,7 +236,8 @@ static void test_ep_unmapped_page_faults_and_writes_nothing(void **st)
 	assert_int_equal(dmawin_ep_pcie_write(f->ep, BAR_ADDR + 5 * BUF + 12288, data, 4096), 0);
 	/* Mapping the page again (to another physical page) heals it. */
 	assert_int_equal(dmawin_iova_map(dmawin_ep_iova(f->ep), x.iova + 5 * BUF + 8192, 40 * MIB,
-					 4096, DMAWIN_IOVA_WRITE), 0);
+					 4096, DMAWIN_IOVA_WRITE),
+			 0);
 	assert_int_equal(dmawin_ep_pcie_write(f->ep, BAR_ADDR + 5 * BUF + 8192, data, 16), 0);
 	assert_int_equal(dmawin_mem_read(f->mem, 40 * MIB, back, 16), 0);
 	assert_memory_equal(back, data, 16);
@@ -247,8 +256,9 @@ static void test_ep_interrupt_generator_through_second_atu_entry(void **st)
 	struct dmawin_iova_sg ig = {INTGEN, 4096};
 	struct dmawin_ep_exposure y;
 	uint64_t win = BAR_ADDR + BAR_SIZE - 4096;
-	assert_int_equal(dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, win, &ig, 1,
-					  DMAWIN_IOVA_WRITE, &y), 0);
+	assert_int_equal(
+		dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, win, &ig, 1, DMAWIN_IOVA_WRITE, &y),
+		0);
 	uint32_t v = 0x1234abcd;
 	assert_int_equal(dmawin_ep_pcie_write(f->ep, win + 0x40, &v, sizeof(v)), 0);
 	assert_int_equal(f->irq.n, 1);
@@ -257,16 +267,19 @@ static void test_ep_interrupt_generator_through_second_atu_entry(void **st)
 	dmawin_ep_get_stats(f->ep, &stats);
 	assert_true(stats.irqs == 1);
 	/* The ATU has two entries, both used: a third exposure has nowhere to go. */
-	assert_int_equal(dmawin_ep_expose(f->ep, 2, DMAWIN_EP_ATU_ADDR, 0, &ig, 1, DMAWIN_IOVA_WRITE,
-					  &y), -ERANGE);
-	assert_int_equal(dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, 0, &ig, 1, DMAWIN_IOVA_WRITE,
-					  &y), -EBUSY);
+	assert_int_equal(
+		dmawin_ep_expose(f->ep, 2, DMAWIN_EP_ATU_ADDR, 0, &ig, 1, DMAWIN_IOVA_WRITE, &y),
+		-ERANGE);
+	assert_int_equal(
+		dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, 0, &ig, 1, DMAWIN_IOVA_WRITE, &y),
+		-EBUSY);
 	/* Unexpose: the entry is off, the TCEs are cleared, the IOVA is free. */
 	assert_int_equal(dmawin_ep_unexpose(f->ep, 1), 0);
 	assert_int_equal(dmawin_ep_unexpose(f->ep, 1), -ENOENT);
 	assert_int_equal(dmawin_ep_unexpose(f->ep, 5), -ERANGE);
 	uint64_t tce = 1;
-	assert_int_equal(dmawin_tce_get(dmawin_ep_table(f->ep), (y.iova - IOVA_START) >> 12, &tce), 0);
+	assert_int_equal(dmawin_tce_get(dmawin_ep_table(f->ep), (y.iova - IOVA_START) >> 12, &tce),
+			 0);
 	assert_true(tce == 0);
 	struct dmawin_iova_area a;
 	assert_int_equal(dmawin_iova_find(dmawin_ep_iova(f->ep), y.iova, &a), -ENOENT);
@@ -297,15 +310,17 @@ static void test_ep_no_bar_no_atu_enxio_passthrough(void **st)
 	assert_int_equal(dmawin_ep_create(&c, f->mem, &ep), 0);
 	assert_int_equal(dmawin_iova_alloc_fixed(dmawin_ep_iova(ep), IOVA_START, 4096), 0);
 	assert_int_equal(dmawin_iova_map(dmawin_ep_iova(ep), IOVA_START, 8192, 4096,
-					 DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE), 0);
+					 DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE),
+			 0);
 	uint32_t v = 0xfeedf00d, r = 0;
 	assert_int_equal(dmawin_ep_pcie_write(ep, IOVA_START + 16, &v, 4), 0);
 	assert_int_equal(dmawin_mem_read(f->mem, 8192 + 16, &r, 4), 0);
 	assert_true(r == v);
 	/* A mapping to an address that is neither RAM nor the generator faults on access. */
 	assert_int_equal(dmawin_iova_alloc_fixed(dmawin_ep_iova(ep), IOVA_START + 4096, 4096), 0);
-	assert_int_equal(dmawin_iova_map(dmawin_ep_iova(ep), IOVA_START + 4096, 0x100000000000, 4096,
-					 DMAWIN_IOVA_READ), 0);
+	assert_int_equal(dmawin_iova_map(dmawin_ep_iova(ep), IOVA_START + 4096, 0x100000000000,
+					 4096, DMAWIN_IOVA_READ),
+			 0);
 	assert_int_equal(dmawin_ep_pcie_read(ep, IOVA_START + 4096, &r, 4), -EFAULT);
 	dmawin_ep_last_fault(ep, &fl);
 	assert_true(fl.reason == DMAWIN_EP_FAULT_MEMORY && fl.phys == 0x100000000000);
@@ -326,7 +341,8 @@ static void test_ep_expose_errors_leave_nothing_behind(void **st)
 	assert_int_equal(dmawin_ep_expose(f->ep, 0, DMAWIN_EP_ATU_BAR, 0, &mis, 1, 3, &x), -EINVAL);
 	assert_int_equal(dmawin_ep_expose(f->ep, 0, DMAWIN_EP_ATU_BAR, 0, sg, 2, 0, &x), -EINVAL);
 	struct dmawin_iova_sg huge = {0, IOVA_SIZE * 2};
-	assert_int_equal(dmawin_ep_expose(f->ep, 0, DMAWIN_EP_ATU_ADDR, 0, &huge, 1, 3, &x), -ENOSPC);
+	assert_int_equal(dmawin_ep_expose(f->ep, 0, DMAWIN_EP_ATU_ADDR, 0, &huge, 1, 3, &x),
+			 -ENOSPC);
 	struct dmawin_iova_stats st2;
 	dmawin_iova_get_stats(dmawin_ep_iova(f->ep), &st2);
 	assert_true(st2.allocated_ranges == 0 && st2.mappings == 0);
@@ -335,8 +351,9 @@ static void test_ep_expose_errors_leave_nothing_behind(void **st)
 	assert_int_equal(e.match, DMAWIN_EP_ATU_OFF);
 	/* An ADDR window overlapping another one is refused by the ATU after mapping: undone. */
 	assert_int_equal(dmawin_ep_expose(f->ep, 0, DMAWIN_EP_ATU_ADDR, BAR_ADDR, sg, 2, 3, &x), 0);
-	assert_int_equal(dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, BAR_ADDR + 4096, sg, 2, 3, &x),
-			 -EEXIST);
+	assert_int_equal(
+		dmawin_ep_expose(f->ep, 1, DMAWIN_EP_ATU_ADDR, BAR_ADDR + 4096, sg, 2, 3, &x),
+		-EEXIST);
 	dmawin_iova_get_stats(dmawin_ep_iova(f->ep), &st2);
 	assert_true(st2.allocated_ranges == 1 && st2.mappings == 2);
 }
@@ -346,12 +363,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ep_create_bad_config_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ep_atu_set_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ep_seed004_scattered_buffers_through_one_atu_entry,
+		cmocka_unit_test_setup_teardown(
+			test_ep_seed004_scattered_buffers_through_one_atu_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ep_unmapped_page_faults_and_writes_nothing,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ep_unmapped_page_faults_and_writes_nothing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_ep_interrupt_generator_through_second_atu_entry,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ep_interrupt_generator_through_second_atu_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ep_no_bar_no_atu_enxio_passthrough, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ep_expose_errors_leave_nothing_behind, setup,

@@ -16,12 +16,12 @@
 
 #include "dmawin/ep.h"
 
-#define MIB (UINT64_C(1) << 20)
+#define MIB	 (UINT64_C(1) << 20)
 #define BAR_ADDR UINT64_C(0xe0000000)
 #define BAR_SIZE (4 * MIB)
-#define PG UINT64_C(4096)
-#define NPAGES 64
-#define ROUNDS 2000
+#define PG	 UINT64_C(4096)
+#define NPAGES	 64
+#define ROUNDS	 2000
 
 static struct dmawin_ep *ep;
 static struct dmawin_mem *mem;
@@ -41,7 +41,8 @@ static void *writer_main(void *arg)
 		if (dmawin_ep_pcie_write(ep, BAR_ADDR + page * PG, &v, sizeof(v)))
 			atomic_fetch_add(&errors, 1);
 		/* The churning window: success or an IOMMU fault, nothing else. */
-		int rc = dmawin_ep_pcie_write(ep, BAR_ADDR + 2 * MIB + (page % 8) * PG, &v, sizeof(v));
+		int rc = dmawin_ep_pcie_write(ep, BAR_ADDR + 2 * MIB + (page % 8) * PG, &v,
+					      sizeof(v));
 		if (rc && rc != -EFAULT)
 			atomic_fetch_add(&errors, 1);
 	}
@@ -54,7 +55,8 @@ static void *driver_main(void *arg)
 	struct dmawin_iova_space *s = dmawin_ep_iova(ep);
 	for (int r = 0; !atomic_load(&stop); r++) {
 		uint64_t at = churn_iova + (uint64_t)(r % 8) * PG;
-		if (dmawin_iova_map(s, at, 32 * MIB + (uint64_t)(r % 8) * PG, PG, DMAWIN_IOVA_WRITE) ||
+		if (dmawin_iova_map(s, at, 32 * MIB + (uint64_t)(r % 8) * PG, PG,
+				    DMAWIN_IOVA_WRITE) ||
 		    dmawin_iova_unmap(s, at, PG, NULL))
 			atomic_fetch_add(&errors, 1);
 	}
@@ -66,17 +68,21 @@ static void test_ep_threads_writes_land_while_driver_remaps(void **st)
 	(void)st;
 	assert_int_equal(dmawin_mem_create(NULL, &mem), 0);
 	assert_int_equal(dmawin_mem_add_region(mem, 0, 64 * MIB, NULL), 0);
-	struct dmawin_ep_config c = {.bar_addr = BAR_ADDR, .bar_size = BAR_SIZE,
-				     .iova_start = 0, .iova_size = UINT64_C(1) << 32};
+	struct dmawin_ep_config c = {.bar_addr = BAR_ADDR,
+				     .bar_size = BAR_SIZE,
+				     .iova_start = 0,
+				     .iova_size = UINT64_C(1) << 32};
 	assert_int_equal(dmawin_ep_create(&c, mem, &ep), 0);
 	struct dmawin_iova_sg sg[NPAGES];
 	for (int k = 0; k < NPAGES; k++)
 		sg[k] = (struct dmawin_iova_sg){(uint64_t)(NPAGES - k) * 2 * PG, PG};
 	struct dmawin_ep_exposure x;
 	assert_int_equal(dmawin_ep_expose(ep, 0, DMAWIN_EP_ATU_BAR, 0, sg, NPAGES,
-					  DMAWIN_IOVA_WRITE | DMAWIN_IOVA_READ, &x), 0);
+					  DMAWIN_IOVA_WRITE | DMAWIN_IOVA_READ, &x),
+			 0);
 	assert_int_equal(dmawin_iova_alloc(dmawin_ep_iova(ep), 8 * PG, 0, DMAWIN_IOVA_LAST_ANY, 0,
-					   &churn_iova), 0);
+					   &churn_iova),
+			 0);
 	struct dmawin_ep_atu_entry e = {DMAWIN_EP_ATU_ADDR, BAR_ADDR + 2 * MIB, 8 * PG, churn_iova};
 	assert_int_equal(dmawin_ep_atu_set(ep, 1, &e), 0);
 

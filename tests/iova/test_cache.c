@@ -11,7 +11,7 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define G UINT64_C(0x1000)
+#define G   UINT64_C(0x1000)
 #define GIB (UINT64_C(1) << 30)
 
 static struct dmawin_iova_space *mk(uint64_t start, uint64_t last)
@@ -120,7 +120,8 @@ static void test_magazine_overflow_goes_to_depot_and_back(void **st)
 	struct dmawin_iova_space *s = mk(0, 4 * GIB - 1);
 	static uint64_t v[N];
 	for (int i = 0; i < N; i++)
-		assert_int_equal(dmawin_iova_alloc_fast(s, 2 * G, DMAWIN_IOVA_LAST_32BIT, &v[i]), 0);
+		assert_int_equal(dmawin_iova_alloc_fast(s, 2 * G, DMAWIN_IOVA_LAST_32BIT, &v[i]),
+				 0);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(dmawin_iova_free_fast(s, v[i], 2 * G), 0);
 	struct dmawin_iova_stats stats;
@@ -132,7 +133,8 @@ static void test_magazine_overflow_goes_to_depot_and_back(void **st)
 	check(s);
 	/* Everything cached comes back out, distinct. */
 	for (int i = 0; i < N; i++)
-		assert_int_equal(dmawin_iova_alloc_fast(s, 2 * G, DMAWIN_IOVA_LAST_32BIT, &v[i]), 0);
+		assert_int_equal(dmawin_iova_alloc_fast(s, 2 * G, DMAWIN_IOVA_LAST_32BIT, &v[i]),
+				 0);
 	assert_true(allocated(s) == N);
 	check(s);
 	dmawin_iova_destroy(s);

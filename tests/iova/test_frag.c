@@ -15,7 +15,7 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define G UINT64_C(0x1000)
+#define G	UINT64_C(0x1000)
 #define MAXLIVE (1 << 20)
 
 static uint64_t rs = 88172645463325252ULL;
@@ -29,9 +29,9 @@ static uint64_t rnd(void)
 }
 
 struct gapscan {
-	uint64_t next;      /* end of the previous area */
-	uint64_t size;      /* pages wanted, naturally aligned */
-	uint64_t best;      /* highest fitting start (bytes) + 1, 0 = none */
+	uint64_t next; /* end of the previous area */
+	uint64_t size; /* pages wanted, naturally aligned */
+	uint64_t best; /* highest fitting start (bytes) + 1, 0 = none */
 	uint64_t largest;
 };
 
@@ -82,8 +82,8 @@ static void test_frag_32bit_full_then_half_free_answers_exact(void **st)
 	(void)st;
 	static uint64_t live[MAXLIVE];
 	size_t nlive = 0;
-	struct dmawin_iova_config cfg = {.granule_shift = 12, .start = 0,
-					 .last = DMAWIN_IOVA_LAST_32BIT};
+	struct dmawin_iova_config cfg = {
+		.granule_shift = 12, .start = 0, .last = DMAWIN_IOVA_LAST_32BIT};
 	struct dmawin_iova_space *s;
 	uint64_t a, largest;
 	assert_int_equal(dmawin_iova_create(&cfg, &s), 0);

@@ -18,11 +18,11 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define SHIFT 12
-#define G (UINT64_C(1) << SHIFT)
+#define SHIFT	 12
+#define G	 (UINT64_C(1) << SHIFT)
 #define AP_START (UINT64_C(0x100000) + 3 * G)
 #define AP_PAGES 2048
-#define AP_LAST (AP_START + AP_PAGES * G - 1)
+#define AP_LAST	 (AP_START + AP_PAGES * G - 1)
 
 static uint64_t seed, rs;
 static struct ref_iova ref;
@@ -41,8 +41,9 @@ static uint64_t rnd(void)
 	do {                                                                                       \
 		long long a_ = (long long)(a), b_ = (long long)(b);                                \
 		if (a_ != b_)                                                                      \
-			fail_msg("seed %llu step %llu: %s: library %lld, reference %lld",           \
-				 (unsigned long long)seed, (unsigned long long)step, what, a_, b_); \
+			fail_msg("seed %llu step %llu: %s: library %lld, reference %lld",          \
+				 (unsigned long long)seed, (unsigned long long)step, what, a_,     \
+				 b_);                                                              \
 	} while (0)
 
 static size_t pick_kind(int kind)
@@ -257,7 +258,8 @@ static void test_iova_diff_1m_random_ops_match_reference(void **state)
 	const char *env = getenv("DMAWIN_TEST_SEED");
 	seed = env ? strtoull(env, NULL, 0) : UINT64_C(0x5eed0004);
 	rs = seed ? seed : 1;
-	struct dmawin_iova_config cfg = {.granule_shift = SHIFT, .start = AP_START, .last = AP_LAST};
+	struct dmawin_iova_config cfg = {
+		.granule_shift = SHIFT, .start = AP_START, .last = AP_LAST};
 	assert_int_equal(dmawin_iova_create(&cfg, &sp), 0);
 	ref_iova_init(&ref, SHIFT, AP_START, AP_LAST);
 	run_ops(1000000);

@@ -17,11 +17,11 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define G UINT64_C(0x1000)
-#define PAGES 8192
+#define G	 UINT64_C(0x1000)
+#define PAGES	 8192
 #define NTHREADS 4
-#define OPS 20000
-#define LIVE 64
+#define OPS	 20000
+#define LIVE	 64
 
 static struct dmawin_iova_space *sp;
 static _Atomic unsigned owner[PAGES];
@@ -76,8 +76,10 @@ static void *worker_main(void *arg)
 		}
 		x->fast = rnd(w) % 4 != 0;
 		x->size = (1 + rnd(w) % (x->fast ? 80 : 16)) * G;
-		int rc = x->fast ? dmawin_iova_alloc_fast(sp, x->size, DMAWIN_IOVA_LAST_ANY, &x->iova)
-				 : dmawin_iova_alloc(sp, x->size, 0, DMAWIN_IOVA_LAST_ANY, 0, &x->iova);
+		int rc = x->fast ? dmawin_iova_alloc_fast(sp, x->size, DMAWIN_IOVA_LAST_ANY,
+							  &x->iova)
+				 : dmawin_iova_alloc(sp, x->size, 0, DMAWIN_IOVA_LAST_ANY, 0,
+						     &x->iova);
 		if (rc == -ENOSPC)
 			continue;
 		if (rc) {

@@ -11,9 +11,9 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define G UINT64_C(0x1000)
+#define G    UINT64_C(0x1000)
 #define BASE UINT64_C(0x100000)
-#define NPT 256
+#define NPT  256
 
 /* A flat page table over [BASE, BASE + NPT pages): the backend under test. */
 struct fake_pt {
@@ -55,7 +55,8 @@ static const struct dmawin_iova_pt_ops fake_ops = {fake_map, fake_unmap};
 
 static struct dmawin_iova_space *mk(struct fake_pt *pt)
 {
-	struct dmawin_iova_config cfg = {.granule_shift = 12, .start = BASE, .last = BASE + NPT * G - 1};
+	struct dmawin_iova_config cfg = {
+		.granule_shift = 12, .start = BASE, .last = BASE + NPT * G - 1};
 	struct dmawin_iova_space *s = NULL;
 	assert_int_equal(dmawin_iova_create(&cfg, &s), 0);
 	if (pt) {
@@ -90,8 +91,10 @@ static void test_map_sg_scattered_contiguous_in_iova(void **st)
 	unsigned prot;
 	assert_int_equal(dmawin_iova_alloc(s, 64 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &r), 0);
 	/* Physical pages far apart, one of them an MMIO-like address above any RAM. */
-	struct dmawin_iova_sg sg[3] = {{0x7000000, 2 * G}, {0x3000, G}, {UINT64_C(0xfe0000000000), 4 * G}};
-	assert_int_equal(dmawin_iova_map_sg(s, r + 8 * G, sg, 3, DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE), 0);
+	struct dmawin_iova_sg sg[3] = {
+		{0x7000000, 2 * G}, {0x3000, G}, {UINT64_C(0xfe0000000000), 4 * G}};
+	assert_int_equal(
+		dmawin_iova_map_sg(s, r + 8 * G, sg, 3, DMAWIN_IOVA_READ | DMAWIN_IOVA_WRITE), 0);
 	assert_int_equal(dmawin_iova_lookup(s, r + 8 * G + 0x123, &phys, &prot), 0);
 	assert_true(phys == 0x7000123 && prot == 3);
 	assert_int_equal(dmawin_iova_lookup(s, r + 9 * G, &phys, NULL), 0);

@@ -10,7 +10,7 @@
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
 
-#define G UINT64_C(0x1000)
+#define G   UINT64_C(0x1000)
 #define GIB (UINT64_C(1) << 30)
 
 static struct dmawin_iova_space *mk(uint64_t start, uint64_t last)
@@ -82,10 +82,12 @@ static void test_alloc_bottom_up_lowest_fit(void **st)
 	(void)st;
 	struct dmawin_iova_space *s = mk(0x10000, 4 * GIB - 1);
 	uint64_t a, b;
-	assert_int_equal(dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
+	assert_int_equal(
+		dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
 	assert_true(a == 0x10000);
-	assert_int_equal(dmawin_iova_alloc(s, 16 * G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP,
-					   &b), 0);
+	assert_int_equal(
+		dmawin_iova_alloc(s, 16 * G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &b),
+		0);
 	assert_true(b == 0x20000);
 	check(s);
 	dmawin_iova_destroy(s);
@@ -197,14 +199,16 @@ static void test_reserve_msi_page_never_allocated(void **st)
 				 i < 14 ? 0 : -ENOSPC);
 	assert_int_equal(dmawin_iova_alloc_fixed(s, 15 * G, G), -EEXIST);
 	assert_int_equal(dmawin_iova_unreserve(s, 15 * G, 2 * G), -ENOENT);
-	assert_int_equal(dmawin_iova_unreserve(s, 14 * G, G), -ENOENT); /* allocated, not reserved */
+	assert_int_equal(dmawin_iova_unreserve(s, 14 * G, G),
+			 -ENOENT); /* allocated, not reserved */
 	assert_int_equal(dmawin_iova_unreserve(s, 15 * G, 0), -ENOENT);
 	assert_int_equal(dmawin_iova_unreserve(s, 15 * G, G), 0);
 	assert_int_equal(dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, 0, &a), 0);
 	assert_true(a == 15 * G);
 	struct dmawin_iova_stats stats;
 	dmawin_iova_get_stats(s, &stats);
-	assert_true(stats.allocated_ranges == 16 && stats.free_bytes == 0 && stats.largest_free == 0);
+	assert_true(stats.allocated_ranges == 16 && stats.free_bytes == 0 &&
+		    stats.largest_free == 0);
 	check(s);
 	dmawin_iova_destroy(s);
 }
@@ -237,11 +241,13 @@ static void test_set_allowed_holes_and_ebusy(void **st)
 	/* Overlapping, unsorted ranges merge. */
 	struct dmawin_iova_range m[3] = {{32 * G, 32 * G}, {4 * G, 20 * G}, {8 * G, 4 * G}};
 	assert_int_equal(dmawin_iova_set_allowed(s, m, 3), 0);
-	assert_int_equal(dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
+	assert_int_equal(
+		dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
 	assert_true(a == 4 * G);
 	check(s);
 	assert_int_equal(dmawin_iova_set_allowed(s, NULL, 0), 0);
-	assert_int_equal(dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
+	assert_int_equal(
+		dmawin_iova_alloc(s, G, 0, DMAWIN_IOVA_LAST_ANY, DMAWIN_IOVA_BOTTOM_UP, &a), 0);
 	assert_true(a == 0);
 	check(s);
 	dmawin_iova_destroy(s);

@@ -87,15 +87,16 @@ static inline int64_t ref_iova_fit(const struct ref_iova *ref, uint64_t size, ui
 		uint64_t end = gend < lim + 1 ? gend : lim + 1;
 		if (end <= gl || end - gl < size)
 			continue;
-		uint64_t x = top_down ? (end - size) & ~(align - 1) : (gl + align - 1) & ~(align - 1);
+		uint64_t x =
+			top_down ? (end - size) & ~(align - 1) : (gl + align - 1) & ~(align - 1);
 		if (x >= gl && x <= end && end - x >= size)
 			return (int64_t)x;
 	}
 	return -1;
 }
 
-static inline int ref_iova_alloc(struct ref_iova *ref, uint64_t size, uint64_t align,
-				 uint64_t last, bool top_down, uint64_t *iova)
+static inline int ref_iova_alloc(struct ref_iova *ref, uint64_t size, uint64_t align, uint64_t last,
+				 bool top_down, uint64_t *iova)
 {
 	uint64_t s = size >> ref->shift, a, lim;
 	if (align) {
@@ -165,7 +166,8 @@ static inline uint64_t ref_iova_unmap_pfns(struct ref_iova *ref, uint64_t lo, ui
 		}
 		if (p.hi > hi) {
 			memmove(&ref->m[i + 1], &ref->m[i], (ref->nmap - i) * sizeof(p));
-			ref->m[i] = (struct ref_iova_map){hi + 1, p.hi, p.phys + (hi + 1 - p.lo), p.prot};
+			ref->m[i] = (struct ref_iova_map){hi + 1, p.hi, p.phys + (hi + 1 - p.lo),
+							  p.prot};
 			ref->nmap++;
 			i++;
 		}
@@ -241,7 +243,8 @@ static inline int ref_iova_lookup(const struct ref_iova *ref, uint64_t iova, uin
 	uint64_t pfn = iova >> ref->shift, mask = (UINT64_C(1) << ref->shift) - 1;
 	for (size_t i = 0; i < ref->nmap; i++) {
 		if (ref->m[i].lo <= pfn && ref->m[i].hi >= pfn) {
-			*phys = ((ref->m[i].phys + pfn - ref->m[i].lo) << ref->shift) | (iova & mask);
+			*phys = ((ref->m[i].phys + pfn - ref->m[i].lo) << ref->shift) |
+				(iova & mask);
 			*prot = ref->m[i].prot;
 			return 0;
 		}
@@ -250,8 +253,8 @@ static inline int ref_iova_lookup(const struct ref_iova *ref, uint64_t iova, uin
 }
 
 /* Replace the disallowed ranges by the complement of @lo/@hi pairs (sorted, merged). */
-static inline int ref_iova_set_allowed(struct ref_iova *ref, const uint64_t *lo,
-				       const uint64_t *hi, size_t n)
+static inline int ref_iova_set_allowed(struct ref_iova *ref, const uint64_t *lo, const uint64_t *hi,
+				       size_t n)
 {
 	uint64_t hl[64], hh[64];
 	size_t nh = 0;
