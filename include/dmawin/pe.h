@@ -354,8 +354,8 @@ DMAWIN_API int dmawin_pe_set_window(struct dmawin_pe *pe, unsigned int slot,
 /**
  * dmawin_pe_unset_window - empty @slot. When the call returns no device translates through the
  * window any more; the table reference is dropped once no device can still be reading it.
- * Return: 0; -EINVAL if @pe is NULL or @slot >= DMAWIN_PE_MAX_WINDOWS; -ENOENT if it is empty;
- * -ENOMEM (the window stays set).
+ * Never allocates (set_window reserved what it needs), so it cannot fail for want of memory.
+ * Return: 0; -EINVAL if @pe is NULL or @slot >= DMAWIN_PE_MAX_WINDOWS; -ENOENT if it is empty.
  */
 DMAWIN_API int dmawin_pe_unset_window(struct dmawin_pe *pe, unsigned int slot);
 

@@ -16,6 +16,7 @@ enum {
 	CHK_RETIRED,   /* retired sets were retired at epochs already reached */
 	CHK_DEVS,      /* ndevs is the length of the device list */
 	CHK_EEH,       /* the EEH word has only known bits, none without ENABLED */
+	CHK_SPARES,    /* one preallocated set per set window */
 };
 
 static int check_table_win(const struct pe_win *w)
@@ -83,6 +84,14 @@ int dw_pe_check(struct dmawin_pe *pe)
 		n++;
 	if (!ret && n != pe->ndevs)
 		ret = -CHK_DEVS;
+	n = 0;
+	for (unsigned int i = 0; i < DMAWIN_PE_MAX_WINDOWS; i++)
+		n += pe->winset->win[i].active;
+	if (!ret && pe->nspare != n)
+		ret = -CHK_SPARES;
+	for (unsigned int i = 0; i < pe->nspare && !ret; i++)
+		if (!pe->spare[i])
+			ret = -CHK_SPARES;
 	eeh = __atomic_load_n(&pe->eeh, __ATOMIC_ACQUIRE);
 	if (!ret && ((eeh & ~known) || (!(eeh & PE_EEH_ENABLED) && eeh)))
 		ret = -CHK_EEH;

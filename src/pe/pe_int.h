@@ -106,7 +106,10 @@ struct dmawin_pe {
 	struct dmawin_phb *phb __attribute__((aligned(64)));
 	uint32_t number;
 	pthread_mutex_t lock;
-	struct pe_winset *retired;	   /* lock */
+	struct pe_winset *retired; /* lock */
+	/* lock: preallocated sets, at least one per set window, so that unset never allocates */
+	struct pe_winset *spare[DMAWIN_PE_MAX_WINDOWS];
+	unsigned int nspare;
 	struct dmawin_pe_dev *devs;	   /* lock */
 	unsigned int ndevs;		   /* lock */
 	struct pe_bucket dead[PE_BUCKETS]; /* lock: gone devices, device-less calls */

@@ -29,6 +29,11 @@ void pe_winset_free(struct pe_winset *ws)
 
 void pe_windows_fini(struct dmawin_pe *pe)
 {
+	for (unsigned int i = 0; i < DMAWIN_PE_MAX_WINDOWS; i++) {
+		free(pe->spare[i]);
+		pe->spare[i] = NULL;
+	}
+	pe->nspare = 0;
 	struct pe_winset *r = pe->retired;
 
 	while (r) {
@@ -41,6 +46,16 @@ void pe_windows_fini(struct dmawin_pe *pe)
 	if (pe->winset)
 		pe_winset_free(pe->winset);
 	pe->winset = NULL;
+}
+
+/* Make sure spare[nspare] is allocated (the caller counts it in on success). */
+static int reserve_spare_locked(struct dmawin_pe *pe)
+{
+	if (pe->nspare >= DMAWIN_PE_MAX_WINDOWS)
+		return -ENOMEM;
+	if (!pe->spare[pe->nspare])
+		pe->spare[pe->nspare] = malloc(sizeof(struct pe_winset));
+	return pe->spare[pe->nspare] ? 0 : -ENOMEM;
 }
 
 /* Each set holds one reference on the table of each of its windows. */
@@ -208,8 +223,9 @@ int dmawin_pe_set_window(struct dmawin_pe *pe, unsigned int slot,
 	ret = pe->winset->win[slot].active ? -EBUSY : win_from_config(cfg, &w);
 	if (!ret && pcfg->placement == DMAWIN_PE_PLACEMENT_4GB)
 		ret = clip_4gb(slot, &w);
+	/* The new set, and the spare that a later unset of this window will use. */
 	next = ret ? NULL : malloc(sizeof(*next));
-	if (!ret && !next)
+	if (!ret && (!next || reserve_spare_locked(pe)))
 		ret = -ENOMEM;
 	if (!ret) {
 		*next = *pe->winset;
@@ -221,6 +237,7 @@ int dmawin_pe_set_window(struct dmawin_pe *pe, unsigned int slot,
 		pthread_mutex_unlock(&pe->lock);
 		return ret;
 	}
+	pe->nspare++;
 	winset_ref_tables(next);
 	memset(&pe->slot_base[slot], 0, sizeof(pe->slot_base[slot]));
 	slot_totals_locked(pe, slot, &pe->slot_base[slot]);
@@ -240,11 +257,8 @@ int dmawin_pe_unset_window(struct dmawin_pe *pe, unsigned int slot)
 		pthread_mutex_unlock(&pe->lock);
 		return -ENOENT;
 	}
-	next = malloc(sizeof(*next));
-	if (!next) {
-		pthread_mutex_unlock(&pe->lock);
-		return -ENOMEM;
-	}
+	next = pe->spare[--pe->nspare];
+	pe->spare[pe->nspare] = NULL;
 	*next = *pe->winset;
 	memset(&next->win[slot], 0, sizeof(next->win[slot]));
 	winset_ref_tables(next);
