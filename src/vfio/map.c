@@ -68,11 +68,13 @@ static void unuse_v2(struct dmawin_vfio_container *c, struct vfio_window *w, _At
 		     uint64_t old)
 {
 	uint64_t pgsz = UINT64_C(1) << w->page_shift;
-	uint64_t ua = slot ? atomic_exchange_explicit(slot, 0, memory_order_relaxed) : 0;
+	uint64_t ua = slot ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
 	struct vfio_region *r;
 
 	if (!ua)
 		return;
+	/* Writers of one entry are serialised by its TCE exchange: no RMW needed here. */
+	atomic_store_explicit(slot, 0, memory_order_relaxed);
 	r = vfio_region_lookup(c->mm, ua, pgsz);
 	if (!r)
 		return;
@@ -130,7 +132,27 @@ struct build {
 struct cursor {
 	struct vfio_region *r;
 	uint64_t contained_end; /* ua below which every IOMMU page of r is contained */
+	uint64_t reserved;	/* mapped counts taken on r for pages not written yet */
 };
+
+/* mm_iommu_mapped_inc for a whole run of pages at once: one atomic instead of one per TCE. */
+static bool region_mapped_add(struct vfio_region *r, uint64_t n)
+{
+	int64_t v = atomic_load_explicit(&r->mapped, memory_order_relaxed);
+
+	do {
+		if (v == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak(&r->mapped, &v, v + (int64_t)n));
+	return true;
+}
+
+static void cursor_release(struct cursor *cur)
+{
+	if (cur->reserved)
+		atomic_fetch_sub(&cur->r->mapped, (int64_t)cur->reserved);
+	cur->reserved = 0;
+}
 
 /*
  * tce_page_is_contained for the page at @ua: one mem lookup for the whole rest of the run that
@@ -166,6 +188,7 @@ static inline int build_one_v2(const struct build *b, uint64_t i, struct cursor 
 	uint64_t hpa, old;
 
 	if (unlikely(!r || !vfio_region_contains(r, ua, pgsz))) {
+		cursor_release(cur);
 		r = vfio_region_lookup(b->c->mm, ua, pgsz);
 		if (!r)
 			return -EINVAL;
@@ -177,13 +200,17 @@ static inline int build_one_v2(const struct build *b, uint64_t i, struct cursor 
 	hpa = r->hpa + (ua - r->ua);
 	if (!contained(b, cur, ua, hpa))
 		return -EPERM;
-	if (!vfio_region_mapped_inc(r))
-		return (b->c->cfg.quirks & DMAWIN_VFIO_QUIRK_PARTIAL_MAP) ? 1 : -ENXIO;
-	slot = ua_slot(w, b->idx + i, true);
-	if (!slot || dmawin_tce_xchg(w->tbl, b->idx + i, hpa | b->perm, &old) != 0) {
-		vfio_region_mapped_dec(r);
-		return -ENOMEM;
+	if (!cur->reserved) {
+		uint64_t end = DW_MIN(r->ua + r->size, b->vaddr + (b->pages << w->page_shift));
+
+		if (!region_mapped_add(r, (end - ua) >> w->page_shift))
+			return (b->c->cfg.quirks & DMAWIN_VFIO_QUIRK_PARTIAL_MAP) ? 1 : -ENXIO;
+		cur->reserved = (end - ua) >> w->page_shift;
 	}
+	slot = ua_slot(w, b->idx + i, true);
+	if (!slot || dmawin_tce_xchg(w->tbl, b->idx + i, hpa | b->perm, &old) != 0)
+		return -ENOMEM; /* the reservation is given back by cursor_release() */
+	cur->reserved--;
 	if (dmawin_tce_mapped(old))
 		unuse_v2(b->c, w, slot, old);
 	atomic_store_explicit(slot, ua, memory_order_relaxed);
@@ -201,6 +228,7 @@ static int build_v2(const struct build *b)
 		if (ret)
 			break;
 	}
+	cursor_release(&cur);
 	if (ret == 1)
 		return 0; /* Linux: the loop breaks with ret == 0, the rest stays unmapped */
 	if (ret)

@@ -347,8 +347,11 @@ void vfio_region_mark_dirty(const struct dmawin_vfio_mm *mm, struct vfio_region 
 {
 	uint64_t page = (ua - r->ua) >> mm->host_page_shift;
 
-	atomic_fetch_or_explicit(&r->dirty[page / 64], UINT64_C(1) << (page % 64),
-				 memory_order_relaxed);
+	uint64_t bit = UINT64_C(1) << (page % 64);
+
+	/* Usually already dirty after the first unmap: skip the read-modify-write then. */
+	if (!(atomic_load_explicit(&r->dirty[page / 64], memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(&r->dirty[page / 64], bit, memory_order_relaxed);
 }
 
 unsigned int dmawin_vfio_mm_region_count(const struct dmawin_vfio_mm *mm)

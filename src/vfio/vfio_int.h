@@ -90,18 +90,6 @@ static inline bool vfio_region_contains(const struct vfio_region *r, uint64_t ua
 	return ua >= r->ua && ua - r->ua < r->size && size <= r->size - (ua - r->ua);
 }
 
-/* mm_iommu_mapped_inc: false once the region is being unregistered. */
-static inline bool vfio_region_mapped_inc(struct vfio_region *r)
-{
-	int64_t v = atomic_load_explicit(&r->mapped, memory_order_relaxed);
-
-	do {
-		if (v == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak(&r->mapped, &v, v + 1));
-	return true;
-}
-
 /* mm_iommu_mapped_dec: never below 1. */
 static inline void vfio_region_mapped_dec(struct vfio_region *r)
 {
