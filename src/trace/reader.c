@@ -262,29 +262,30 @@ static int reader_decode_gz(struct dmawin_trace_reader *r)
 	return -EBADMSG;
 }
 
+/* Plain text: the bytes read for format detection first, then read(2) straight into buf. */
 static int reader_decode_plain(struct dmawin_trace_reader *r)
 {
 	size_t room = r->buf_cap - r->buf_len;
-	size_t n;
+	ssize_t n;
 
-	if (r->in_pos == r->in_len) {
-		int ret;
-		if (r->in_eof) {
-			r->out_eof = true;
-			return 0;
-		}
-		ret = reader_fill_in(r);
-		if (ret)
-			return ret;
-		if (r->in_len == 0) {
-			r->out_eof = true;
-			return 0;
-		}
+	if (r->in_pos < r->in_len) {
+		size_t k = DW_MIN(room, r->in_len - r->in_pos);
+		memcpy(r->buf + r->buf_len, r->in + r->in_pos, k);
+		r->in_pos += k;
+		r->buf_len += k;
+		return 0;
 	}
-	n = DW_MIN(room, r->in_len - r->in_pos);
-	memcpy(r->buf + r->buf_len, r->in + r->in_pos, n);
-	r->in_pos += n;
-	r->buf_len += n;
+	if (r->in_eof) {
+		r->out_eof = true;
+		return 0;
+	}
+	n = read_full(r->fd, r->buf + r->buf_len, room);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		r->in_eof = r->out_eof = true;
+	r->buf_len += (size_t)n;
+	r->bytes_in += (uint64_t)n;
 	return 0;
 }
 
