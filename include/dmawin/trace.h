@@ -393,6 +393,10 @@ struct dmawin_trace_report {
 	size_t n_malformed_examples;
 	uint64_t machine_resets; /* tables re-created with no DDW call: boot or guest reboot */
 	uint64_t stuff_partial;	 /* failed H_STUFF_TCE whose start the trace cannot tell */
+	/* Removes of a DDW on LIOBN#0 that QEMU did not follow by an auto-restore (its "default"
+	 * flag sticks to LIOBN#0) where the model, which tracks the default per window, did: the
+	 * replay undoes the model's restore to follow QEMU (spec/papr-ddw.md §9.8). */
+	uint64_t sticky_default;
 	const struct dmawin_trace_window_stats *windows;
 	size_t n_windows;
 	uint64_t overwrites;

@@ -209,6 +209,15 @@ void replay_remove(struct dmawin_trace_replay *rp, const struct dmawin_trace_eve
 	rp->rep.replayed++;
 	model_capture_begin(rp);
 	st = dmawin_papr_rtas_remove_pe_dma_window(rp->m, liobn);
+	if (st == 0 && (liobn & 0xff) == 0 && model_captured(rp, DMAWIN_PAPR_TR_DDW_RESET)) {
+		/* QEMU's def_win is set on LIOBN#0 by every reset and never cleared: removing any
+		 * window there never restores the default. Undo the model's restore (removing the
+		 * default instance it just enabled restores nothing). */
+		rp->rep.sticky_default++;
+		model_capture_begin(rp);
+		dmawin_papr_rtas_remove_pe_dma_window(rp->m, liobn);
+		model_capture_begin(rp);
+	}
 	tables_match_model(rp, true);
 	check_field(rp, DMAWIN_TRACE_MM_RET, "status", liobn, 0, (uint64_t)(int64_t)st);
 }

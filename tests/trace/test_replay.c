@@ -427,6 +427,27 @@ static void test_replay_ddw_create_map_remove_autorestore_clean(void **state)
 	dmawin_trace_replay_destroy(rp);
 }
 
+static void test_replay_ddw_on_liobn0_remove_follows_qemu_sticky_default(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* the guest removes the default window, its DDW lands on LIOBN#0 at bus 0; removing that
+	 * DDW leaves no window and QEMU does not restore the default (sticky def_win) */
+	const struct dmawin_trace_report *rep = run(
+		rp, P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+		      "spapr_iommu_new_table liobn=0x80000000 table=0x1 fd=-1\n" P
+		      "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x10000, "
+		      "requested=0x10000000, start addr=0x0, liobn=0x80000000\n" P
+		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x10000 tce=0x3 ret=0\n" P
+		      "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=-4\n");
+
+	(void)state;
+	assert_int_equal(rep->mismatches, 0);
+	assert_int_equal(rep->sticky_default, 1);
+	assert_false(window(rep, 0x80000000)->enabled);
+	dmawin_trace_replay_destroy(rp);
+}
+
 static void test_replay_ddw_query_create_mismatches(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
@@ -643,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_replay_stuff_wrong_end_hcall_mismatch),
 		cmocka_unit_test(test_replay_xlate_mismatch_kinds),
 		cmocka_unit_test(test_replay_ddw_create_map_remove_autorestore_clean),
+		cmocka_unit_test(test_replay_ddw_on_liobn0_remove_follows_qemu_sticky_default),
 		cmocka_unit_test(test_replay_ddw_query_create_mismatches),
 		cmocka_unit_test(test_replay_missing_autorestore_lines_table_mismatch),
 		cmocka_unit_test(test_replay_guest_reset_and_machine_reset),
