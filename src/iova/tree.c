@@ -298,6 +298,9 @@ static struct dw_iova_node *dw_fit_top(struct dw_iova_node *t, const struct dw_f
 				       uint64_t *pfn)
 {
 	while (!dw_fit_prune(t, req)) {
+		/* Both children are likely next and likely cache misses in a big tree. */
+		__builtin_prefetch(t->left);
+		__builtin_prefetch(t->right);
 		/* Gaps of the right subtree start above t->hi: useless once t reaches the limit. */
 		if (t->hi < req->lim) {
 			struct dw_iova_node *r = dw_fit_top(t->right, req, pfn);
