@@ -86,10 +86,12 @@ struct dw_depot {
 };
 
 struct dmawin_iova_space {
-	pthread_mutex_t lock;
+	/* Read by every fast-path call and never written after creation: a line of its own, so
+	 * the lock and the counters below never bounce it between threads. */
 	uint64_t id; /* unique for the process lifetime: per-thread hints compare it */
 	unsigned shift;
 	uint64_t ap_lo, ap_hi; /* aperture in pfns */
+	_Alignas(64) pthread_mutex_t lock;
 	struct dw_iova_node *root;
 	struct dw_iova_node *map_root;
 	struct dw_iova_pool pool;
