@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -134,17 +135,30 @@ struct ring_thread {
 	struct dmawin_iova_space *s;
 	uint64_t rounds;
 	int rc;
+	double cpu_ns; /* this thread's CPU time */
 };
+
+static double thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
 
 static void *ring_main(void *arg)
 {
 	struct ring_thread *t = arg;
+	double c0 = thread_cpu_ns();
 
 	t->rc = ring(t->s, t->rounds);
+	t->cpu_ns = thread_cpu_ns() - c0;
 	return NULL;
 }
 
-static double two_thread_scaling;
+/* Wall-clock scaling needs two idle cores; the CPU time per pair of each thread, two threads
+ * against one, shows contention (shared lines, locks) even on a loaded machine. */
+static double two_thread_scaling, cpu_per_pair_two, cpu_per_pair_one;
 
 static double run_2threads(const struct bench_params *p)
 {
@@ -171,15 +185,25 @@ static double run_2threads(const struct bench_params *p)
 		return t[0].rc ? t[0].rc : t[1].rc;
 	double ns = (double)(t1 - t0) / (2.0 * (double)rounds * RING);
 	/* Aggregate throughput against one thread doing the same loop alone, measured alongside. */
-	double one = ring_ns(rounds);
+	cpu_per_pair_two = (t[0].cpu_ns + t[1].cpu_ns) / (2.0 * (double)rounds * RING);
+	struct ring_thread solo = {new_space(), rounds, 0, 0};
+	if (!solo.s)
+		return -ENOMEM;
+	uint64_t t2 = bench_now_ns();
+	ring_main(&solo);
+	double one = (double)(bench_now_ns() - t2) / (double)(rounds * RING);
+	dmawin_iova_destroy(solo.s);
+	cpu_per_pair_one = solo.cpu_ns / ((double)rounds * RING);
 	if (one > 0 && ns > 0)
 		two_thread_scaling = one / ns;
-	return ns;
+	return solo.rc ? solo.rc : ns;
 }
 
 static void two_threads_json(void *obj)
 {
 	json_object_set_new(obj, "scaling_vs_1_thread", json_real(two_thread_scaling));
+	json_object_set_new(obj, "cpu_ns_per_pair_2_threads", json_real(cpu_per_pair_two));
+	json_object_set_new(obj, "cpu_ns_per_pair_1_thread", json_real(cpu_per_pair_one));
 }
 
 /* The fragmented 32-bit space of the README, one repetition; fills *ok and *fail (ns). */
