@@ -397,6 +397,10 @@ struct dmawin_trace_report {
 	 * flag sticks to LIOBN#0) where the model, which tracks the default per window, did: the
 	 * replay undoes the model's restore to follow QEMU (spec/papr-ddw.md §9.8). */
 	uint64_t sticky_default;
+	/* Translations that disagreed with the model at their line but match the entry just
+	 * before or just after a nearby hcall of another thread: the two threads' lines were
+	 * logged out of order. */
+	uint64_t reordered;
 	const struct dmawin_trace_window_stats *windows;
 	size_t n_windows;
 	uint64_t overwrites;

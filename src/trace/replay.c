@@ -54,8 +54,10 @@ static void on_entry(struct dmawin_trace_replay *rp, struct window_rec *w,
 	if (shadow_set(&w->shadow, index, e->tce, &old))
 		return; /* out of memory: statistics of this entry are lost, the replay goes on */
 	was_live = (old & 3) != 0;
-	if (!rp->fixup)
+	if (!rp->fixup) {
 		w->st->tces_written++;
+		journal_entry(rp, w->st->liobn, index, old);
+	}
 	if (was_live && live && !rp->fixup) {
 		struct dmawin_trace_entry_note n = {.line = rp->line,
 						    .liobn = w->st->liobn,
@@ -268,6 +270,8 @@ static void replay_dispatch(struct dmawin_trace_replay *rp, const struct dmawin_
 	default:
 		return; /* context events: counted only */
 	}
+	if (rp->n_pending_xlates)
+		pending_xlates_recheck(rp, false);
 	timeline_tick(rp, false);
 }
 
@@ -329,6 +333,7 @@ DMAWIN_API int dmawin_trace_replay_finish(struct dmawin_trace_replay *rp)
 	if (rp->finished)
 		return -EALREADY;
 	rp->line = rp->rep.lines;
+	pending_xlates_recheck(rp, true);
 	tables_settle(rp);
 	ret = collect_leaks(rp);
 	if (ret)

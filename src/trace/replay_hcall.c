@@ -20,6 +20,9 @@ static struct window_rec *hcall_begin(struct dmawin_trace_replay *rp, uint64_t l
 {
 	struct window_rec *w = window_find(rp, liobn);
 
+	if (which != HC_GET)
+		journal_open(rp, liobn, rp->ev ? rp->ev->pid : 0);
+
 	if (w) {
 		w->st->hcalls[which]++;
 		if (traced_ret)
@@ -298,7 +301,5 @@ void replay_xlate(struct dmawin_trace_replay *rp, const struct dmawin_trace_even
 		}
 		return;
 	}
-	check_field(rp, DMAWIN_TRACE_MM_XLATE_TARGET, "target", x->liobn, x->target,
-		    out.translated_addr);
-	check_field(rp, DMAWIN_TRACE_MM_XLATE_PERM, "perm", x->liobn, x->perm, out.perm);
+	xlate_disagrees(rp, w, x, &out);
 }

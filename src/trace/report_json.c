@@ -138,6 +138,7 @@ static json_t *json_report(const struct dmawin_trace_report *rep, const char *so
 	json_object_set_new(o, "machine_resets", num(rep->machine_resets));
 	json_object_set_new(o, "stuff_partial", num(rep->stuff_partial));
 	json_object_set_new(o, "sticky_default", num(rep->sticky_default));
+	json_object_set_new(o, "reordered", num(rep->reordered));
 	for (size_t i = 0; i < rep->n_windows; i++)
 		json_array_append_new(wins, json_window(&rep->windows[i]));
 	json_object_set_new(o, "windows", wins);

@@ -79,9 +79,11 @@ static void text_mismatches(const struct dmawin_trace_report *rep, FILE *out)
 
 static void text_windows(const struct dmawin_trace_report *rep, FILE *out)
 {
-	fprintf(out, "machine resets %" PRIu64 ", failed stuffs with unknown start %" PRIu64
-		     ", QEMU sticky-default removes %" PRIu64 "\n",
-		rep->machine_resets, rep->stuff_partial, rep->sticky_default);
+	fprintf(out,
+		"machine resets %" PRIu64 ", failed stuffs with unknown start %" PRIu64
+		", QEMU sticky-default removes %" PRIu64
+		", translations logged out of order %" PRIu64 "\n",
+		rep->machine_resets, rep->stuff_partial, rep->sticky_default, rep->reordered);
 	for (size_t i = 0; i < rep->n_windows; i++) {
 		const struct dmawin_trace_window_stats *w = &rep->windows[i];
 		uint64_t calls = w->hcalls[0] + w->hcalls[1] + w->hcalls[2] + w->hcalls[3];

@@ -70,6 +70,25 @@ struct window_rec {
 	struct shadow shadow;
 };
 
+/* The entries the latest hcall wrote and what they held before (replay_reorder.c). */
+#define REORDER_JOURNAL 512
+#define REORDER_PENDING 16
+#define REORDER_LINES	64 /* how far apart two threads' lines may be logged out of order */
+
+struct reorder_journal {
+	bool valid;
+	uint64_t liobn, line, first;
+	uint32_t pid, count;
+	uint64_t old[REORDER_JOURNAL];
+};
+
+struct pending_xlate {
+	struct dmawin_trace_xlate x;
+	struct dmawin_papr_xlate out; /* the model's answer at the translation's line */
+	uint32_t pid;
+	uint64_t line;
+};
+
 struct pending_set {
 	uint64_t v[REPLAY_MAX_PENDING];
 	unsigned n;
@@ -93,6 +112,11 @@ struct dmawin_trace_replay {
 	size_t n_win;
 	size_t last_win; /* lookup cache */
 	uint64_t mapped; /* live entries over all windows */
+
+	/* translations and hcalls logged out of order by different threads */
+	struct reorder_journal journal;
+	struct pending_xlate pending_xlates[REORDER_PENDING];
+	unsigned n_pending_xlates;
 
 	/* what the model traced during the current call */
 	struct dmawin_papr_trace cap[REPLAY_MAX_CAPTURE];
@@ -135,6 +159,15 @@ struct window_rec *window_find(struct dmawin_trace_replay *rp, uint64_t liobn);
 void model_capture_begin(struct dmawin_trace_replay *rp);
 const struct dmawin_papr_trace *model_captured(struct dmawin_trace_replay *rp,
 					       enum dmawin_papr_trace_type type);
+
+/* replay_reorder.c */
+void journal_open(struct dmawin_trace_replay *rp, uint64_t liobn, uint32_t pid);
+void journal_entry(struct dmawin_trace_replay *rp, uint64_t liobn, uint64_t index, uint64_t old);
+/* A translation the model disagrees with: explained by log order, deferred, or a mismatch. */
+void xlate_disagrees(struct dmawin_trace_replay *rp, struct window_rec *w,
+		     const struct dmawin_trace_xlate *x, const struct dmawin_papr_xlate *out);
+/* After an hcall: deferred translations the model now agrees with were logged early. */
+void pending_xlates_recheck(struct dmawin_trace_replay *rp, bool flush_all);
 
 /* replay_hcall.c */
 void replay_put(struct dmawin_trace_replay *rp, const struct dmawin_trace_event *ev);

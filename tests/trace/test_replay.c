@@ -396,6 +396,64 @@ static void test_replay_xlate_mismatch_kinds(void **state)
 	dmawin_trace_replay_destroy(rp);
 }
 
+static void test_replay_xlate_logged_out_of_order_tolerated(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* thread 2 translated the new entry before thread 1 printed its put, and the old entry
+	 * of 0x1000 before thread 1's stuff cleared it, but printed it after */
+	const struct dmawin_trace_report *rep = run(
+		rp,
+		"1@1.000001:spapr_iommu_pci_put liobn=" DEF " ioba=0x1000 tce=0x5003 ret=0\n"
+		"2@1.000002:spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x6000 perm=3 mask=0xfff\n"
+		"1@1.000003:spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x6003 ret=0\n"
+		"1@1.000004:spapr_iommu_pci_stuff liobn=" DEF " ioba=0x2000 tcevalue=0x0 "
+		"npages=1 ret=0\n"
+		"2@1.000005:spapr_iommu_xlate liobn=" DEF " 0x1000 -> 0x5000 perm=3 mask=0xfff\n");
+
+	(void)state;
+	assert_int_equal(rep->mismatches, 0);
+	assert_int_equal(rep->reordered, 2);
+	dmawin_trace_replay_destroy(rp);
+}
+
+static void test_replay_xlate_same_thread_or_far_not_tolerated(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	const struct dmawin_trace_report *rep;
+	char line[160];
+
+	(void)state;
+	/* the same thread cannot log its own lines out of order */
+	assert_int_equal(feed(rp,
+			      "1@1.000001:spapr_iommu_xlate liobn=" DEF " 0x2000 -> 0x6000 perm=3 "
+			      "mask=0xfff\n"
+			      "1@1.000002:spapr_iommu_pci_put liobn=" DEF " ioba=0x2000 tce=0x6003 "
+			      "ret=0\n"
+			      /* another thread, but the put comes 100 lines later */
+			      "2@1.000003:spapr_iommu_xlate liobn=" DEF " 0x3000 -> 0x7000 perm=3 "
+			      "mask=0xfff\n"),
+			 0);
+	for (unsigned i = 0; i < 100; i++) {
+		static const char filler[] =
+			"1@1.000004:spapr_cas_continue Copy changes to the guest: 1 bytes";
+		assert_int_equal(dmawin_trace_replay_line(rp, filler, sizeof(filler) - 1, 4 + i),
+				 0);
+	}
+	snprintf(line, sizeof(line),
+		 "1@1.000005:spapr_iommu_pci_put liobn=" DEF " ioba=0x3000 tce=0x7003 ret=0");
+	assert_int_equal(dmawin_trace_replay_line(rp, line, strlen(line), 104), 0);
+	assert_int_equal(dmawin_trace_replay_finish(rp), 0);
+	rep = dmawin_trace_replay_report(rp);
+	assert_int_equal(rep->reordered, 0);
+	assert_int_equal(rep->mismatches_by_kind[DMAWIN_TRACE_MM_XLATE_TARGET], 2);
+	assert_int_equal(rep->mismatches_by_kind[DMAWIN_TRACE_MM_XLATE_PERM], 2);
+	/* target and perm of line 1, then of line 3: each at the translation's own line */
+	assert_int_equal(rep->mismatch_examples[0].line, 1);
+	assert_int_equal(rep->mismatch_examples[1].line, 1);
+	assert_int_equal(rep->mismatch_examples[2].line, 3);
+	dmawin_trace_replay_destroy(rp);
+}
+
 static void test_replay_ddw_create_map_remove_autorestore_clean(void **state)
 {
 	struct dmawin_trace_replay *rp = replay_new(0);
@@ -432,14 +490,14 @@ static void test_replay_ddw_on_liobn0_remove_follows_qemu_sticky_default(void **
 	struct dmawin_trace_replay *rp = replay_new(0);
 	/* the guest removes the default window, its DDW lands on LIOBN#0 at bus 0; removing that
 	 * DDW leaves no window and QEMU does not restore the default (sticky def_win) */
-	const struct dmawin_trace_report *rep = run(
-		rp, P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
-		      "spapr_iommu_new_table liobn=0x80000000 table=0x1 fd=-1\n" P
-		      "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x10000, "
-		      "requested=0x10000000, start addr=0x0, liobn=0x80000000\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x10000 tce=0x3 ret=0\n" P
-		      "spapr_iommu_ddw_remove liobn=0x80000000\n" P
-		      "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=-4\n");
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+			  "spapr_iommu_new_table liobn=0x80000000 table=0x1 fd=-1\n" P
+			  "spapr_iommu_ddw_create buid=" BUID " addr=0x0, page size=0x10000, "
+			  "requested=0x10000000, start addr=0x0, liobn=0x80000000\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x10000 tce=0x3 ret=0\n" P
+			  "spapr_iommu_ddw_remove liobn=0x80000000\n" P
+			  "spapr_iommu_pci_put liobn=" DEF " ioba=0x0 tce=0x3 ret=-4\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
@@ -663,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_replay_stuff_end_and_partial),
 		cmocka_unit_test(test_replay_stuff_wrong_end_hcall_mismatch),
 		cmocka_unit_test(test_replay_xlate_mismatch_kinds),
+		cmocka_unit_test(test_replay_xlate_logged_out_of_order_tolerated),
+		cmocka_unit_test(test_replay_xlate_same_thread_or_far_not_tolerated),
 		cmocka_unit_test(test_replay_ddw_create_map_remove_autorestore_clean),
 		cmocka_unit_test(test_replay_ddw_on_liobn0_remove_follows_qemu_sticky_default),
 		cmocka_unit_test(test_replay_ddw_query_create_mismatches),
