@@ -77,7 +77,7 @@ static void dw_replace_holes_locked(struct dmawin_iova_space *s, const struct dw
 				    size_t nh, uint64_t *los)
 {
 	for (size_t i = 0; i < s->nholes; i++)
-		dw_remove_range_locked(s, dw_tree_find(s->root, s->holes[i]));
+		dw_remove_range_locked(s, dw_tree_find(s->root, s->holes[i]), NULL);
 	for (size_t i = 0; i < nh; i++) {
 		/* Cannot fail: the holes are free now and the pool holds enough nodes. */
 		(void)dw_insert_range_locked(s, h[i].lo, h[i].hi, DW_KIND_HOLE);

@@ -144,6 +144,9 @@ struct dw_iova_node *dw_tree_floor(struct dw_iova_node *root, uint64_t pfn);
 struct dw_iova_node *dw_tree_above(struct dw_iova_node *root, uint64_t pfn);
 /* The node with lo == @key, or NULL. */
 struct dw_iova_node *dw_tree_find(struct dw_iova_node *root, uint64_t key);
+/* The same, and in one descent its in-order successor (NULL if none). */
+struct dw_iova_node *dw_tree_find_succ(struct dw_iova_node *root, uint64_t key,
+				       struct dw_iova_node **succ);
 uint8_t dw_gap_ord1(uint64_t gap_lo, uint64_t gap_len);
 
 struct dw_fit_req {
@@ -174,7 +177,9 @@ int dw_range_pfns(const struct dmawin_iova_space *s, uint64_t iova, uint64_t siz
 int dw_alloc_locked(struct dmawin_iova_space *s, const struct dw_fit_req *req, bool top_down,
 		    uint64_t *pfn);
 int dw_insert_range_locked(struct dmawin_iova_space *s, uint64_t lo, uint64_t hi, uint8_t kind);
-void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n);
+/* @succ: n's successor if the caller has it, else NULL. */
+void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n,
+			    struct dw_iova_node *succ);
 int dw_free_locked(struct dmawin_iova_space *s, uint64_t pfn, uint64_t npfns, unsigned flags);
 
 /* map.c (callers hold the lock) */

@@ -94,11 +94,13 @@ int dw_insert_range_locked(struct dmawin_iova_space *s, uint64_t lo, uint64_t hi
 	return 0;
 }
 
-void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n)
+void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n,
+			    struct dw_iova_node *succ)
 {
-	struct dw_iova_node *succ = dw_tree_above(s->root, n->hi);
 	uint64_t len = n->hi - n->lo + 1;
 
+	if (!succ)
+		succ = dw_tree_above(s->root, n->hi);
 	if (n->kind == DW_KIND_ALLOC) {
 		s->nalloc--;
 		s->alloc_pfns -= len;
@@ -228,7 +230,7 @@ int dmawin_iova_unreserve(struct dmawin_iova_space *s, uint64_t iova, uint64_t s
 	struct dw_iova_node *n = dw_tree_find(s->root, lo);
 	int rc = -ENOENT;
 	if (n && n->kind == DW_KIND_RESERVED && n->hi == hi) {
-		dw_remove_range_locked(s, n);
+		dw_remove_range_locked(s, n, NULL);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -238,7 +240,8 @@ int dmawin_iova_unreserve(struct dmawin_iova_space *s, uint64_t iova, uint64_t s
 /* @npfns 0: any size. */
 int dw_free_locked(struct dmawin_iova_space *s, uint64_t pfn, uint64_t npfns, unsigned flags)
 {
-	struct dw_iova_node *n = dw_tree_find(s->root, pfn);
+	struct dw_iova_node *succ;
+	struct dw_iova_node *n = dw_tree_find_succ(s->root, pfn, &succ);
 
 	if (!n || n->kind != DW_KIND_ALLOC)
 		return -ENOENT;
@@ -249,7 +252,7 @@ int dw_free_locked(struct dmawin_iova_space *s, uint64_t pfn, uint64_t npfns, un
 			return -EBUSY;
 		dw_unmap_locked(s, n->lo, n->hi);
 	}
-	dw_remove_range_locked(s, n);
+	dw_remove_range_locked(s, n, succ);
 	return 0;
 }
 

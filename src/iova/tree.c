@@ -132,11 +132,15 @@ struct dw_walk_ctx {
 
 static struct dw_iova_node *dw_rebalance_dirty(struct dw_iova_node *n, struct dw_walk_ctx *c)
 {
-	struct dw_iova_node old = *n;
-	struct dw_iova_node *r = dw_rebalance(n);
+	uint64_t gap = n->max_gap;
+	uint16_t u[DW_U_ORDERS];
+	int8_t height = n->height;
+	uint8_t ord1 = n->max_ord1;
 
-	c->dirty = r != n || old.height != r->height || old.max_gap != r->max_gap ||
-		   old.max_ord1 != r->max_ord1 || memcmp(old.max_u, r->max_u, sizeof(r->max_u));
+	memcpy(u, n->max_u, sizeof(u));
+	struct dw_iova_node *r = dw_rebalance(n);
+	c->dirty = r != n || height != r->height || gap != r->max_gap || ord1 != r->max_ord1 ||
+		   memcmp(u, r->max_u, sizeof(u));
 	return r;
 }
 
@@ -241,6 +245,26 @@ struct dw_iova_node *dw_tree_above(struct dw_iova_node *t, uint64_t pfn)
 		}
 	}
 	return best;
+}
+
+struct dw_iova_node *dw_tree_find_succ(struct dw_iova_node *t, uint64_t key,
+				       struct dw_iova_node **succ)
+{
+	struct dw_iova_node *above = NULL;
+
+	while (t && t->lo != key) {
+		if (key < t->lo) {
+			above = t;
+			t = t->left;
+		} else {
+			t = t->right;
+		}
+	}
+	if (t && t->right)
+		for (above = t->right; above->left;)
+			above = above->left;
+	*succ = above;
+	return t;
 }
 
 struct dw_iova_node *dw_tree_find(struct dw_iova_node *t, uint64_t key)
