@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "dmawin/mem.h"
@@ -45,7 +46,27 @@ static void report_init(const struct dmawin_sim_scenario *sc, uint64_t seed,
 	}
 }
 
-/* Guest RAM with the scenario's backing page size, so the VFIO page checks see it. */
+/*
+ * Guest RAM with the scenario's backing page size, its host mapping aligned to that size as a
+ * VMM's hugepage-backed RAM is: VFIO maps a host virtual address only at IOMMU-page alignment.
+ * MAP_NORESERVE: only the pages the workloads touch cost memory.
+ */
+static void *map_ram(struct sim_run *run)
+{
+	uint64_t align = run->sc->backing_page_size, size = run->sc->papr.ram_size;
+	uintptr_t p;
+
+	run->ram_len = size + align;
+	run->ram = mmap(NULL, run->ram_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (run->ram == MAP_FAILED) {
+		run->ram = NULL;
+		return NULL;
+	}
+	p = ((uintptr_t)run->ram + align - 1) & ~(uintptr_t)(align - 1);
+	return (void *)p;
+}
+
 static int build_machine(struct sim_run *run, char *why, size_t len)
 {
 	struct dmawin_papr_config cfg = run->sc->papr;
@@ -53,7 +74,8 @@ static int build_machine(struct sim_run *run, char *why, size_t len)
 	struct dmawin_mem_config mc = {.backing = DMAWIN_MEM_ANON, .lock_limit = UINT64_MAX};
 	int rc;
 
-	rc = dmawin_mem_create(&mc, &run->mem);
+	ro.host = map_ram(run);
+	rc = ro.host ? dmawin_mem_create(&mc, &run->mem) : -ENOMEM;
 	if (rc == 0)
 		rc = dmawin_mem_add_region(run->mem, 0, cfg.ram_size, &ro);
 	if (rc < 0) {
@@ -66,7 +88,8 @@ static int build_machine(struct sim_run *run, char *why, size_t len)
 	if (rc < 0)
 		return rc;
 	dmawin_papr_set_trace(run->m, sim_trace_event, run);
-	return dmawin_papr_notifier_add(run->m, sim_notify_event, run, &run->notifier);
+	rc = dmawin_papr_notifier_add(run->m, sim_notify_event, run, &run->notifier);
+	return rc < 0 ? rc : sim_vfio_setup(run, why, len);
 }
 
 /* Levels and bytes of a table of the window's geometry, as the tce layer builds it. */
@@ -152,9 +175,12 @@ static void finish(struct sim_run *run, double t0)
 static void run_cleanup(struct sim_run *run)
 {
 	sim_devices_release(run);
+	sim_vfio_release(run);
 	if (run->m)
 		dmawin_papr_destroy(run->m);
 	dmawin_mem_destroy(run->mem);
+	if (run->ram)
+		munmap(run->ram, run->ram_len);
 	if (run->trace)
 		fclose(run->trace);
 }

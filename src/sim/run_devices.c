@@ -20,6 +20,7 @@ struct dev_state {
 	unsigned id;
 	unsigned phb_pos;
 	bool probed;
+	struct sim_host *host; /* VFIO: DMA goes through the host PE, not the emulated window */
 	uint64_t area;      /* guest-physical base of the device's buffers */
 	uint64_t *ring_dma; /* ring: bus address of each buffer, mapped for the whole run */
 	uint8_t *buf, *chk; /* scratch: what one side sent, what the other side saw */
@@ -139,10 +140,15 @@ static int device_copy(struct sim_run *run, struct dev_state *s, const struct xf
 
 		if (run->trace)
 			sim_trace_xlate(run, w->liobn, w->start, x->dma[i], x->dlen[i], w->page_shift);
-		rc = read ? dmawin_papr_dma_read(run->m, s->phb_pos, x->dma[i], s->chk + off,
-						     x->dlen[i])
-			      : dmawin_papr_dma_write(run->m, s->phb_pos, x->dma[i], s->buf + off,
-						      x->dlen[i]);
+		if (s->host)
+			rc = sim_vfio_dma(run, s->host, read, x->dma[i], read ? s->chk + off : s->buf + off,
+					  x->dlen[i]);
+		else if (read)
+			rc = dmawin_papr_dma_read(run->m, s->phb_pos, x->dma[i], s->chk + off,
+						  x->dlen[i]);
+		else
+			rc = dmawin_papr_dma_write(run->m, s->phb_pos, x->dma[i], s->buf + off,
+						   x->dlen[i]);
 		if (rc < 0)
 			return rc;
 	}
@@ -310,7 +316,9 @@ static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 				 dev->dma_mask_bits > 32
 			 ? " (the guest asks a DDW only for a 64-bit mask)"
 			 : "",
-		 dev->vfio ? "; vfio: guest view only, no host container in this run" : "");
+		 dev->vfio ? "; vfio: DMA through the host container" : "");
+	if (dev->vfio)
+		ds->dev[i].host = sim_vfio_host(run, dev->phb_index);
 	return 0;
 }
 
@@ -348,6 +356,13 @@ static void run_device(struct sim_run *run, struct devices *ds, unsigned i)
 			run_sg(run, ds, i, w);
 		else
 			run_random(run, ds, i, w);
+	}
+	if (ds->dev[i].host && sim_vfio_note(ds->dev[i].host)) {
+		struct dmawin_sim_device_report *d = &run->r->devices[i];
+		size_t used = strlen(d->note);
+
+		snprintf(d->note + used, sizeof(d->note) - used, "; %.120s",
+			 sim_vfio_note(ds->dev[i].host));
 	}
 	run->current = NULL;
 }

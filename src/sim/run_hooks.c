@@ -65,6 +65,7 @@ void sim_trace_event(void *opaque, const struct dmawin_papr_trace *ev)
 	}
 	if (run->trace)
 		trace_line(run, ev);
+	sim_vfio_flush(run); /* the hcall is over: its unmaps reach the host now */
 }
 
 static int64_t *liobn_slot(struct sim_run *run, uint32_t liobn)
@@ -84,6 +85,7 @@ void sim_notify_event(void *opaque, const struct dmawin_papr_event *ev)
 	struct sim_run *run = opaque;
 	int64_t *mapped;
 
+	sim_vfio_event(run, ev);
 	if (ev->type != DMAWIN_PAPR_EV_MAP && ev->type != DMAWIN_PAPR_EV_UNMAP)
 		return;
 	if (run->current)

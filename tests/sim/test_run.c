@@ -194,6 +194,38 @@ static void test_run_trace_out_parses(void **state)
 	dmawin_sim_report_destroy(r);
 }
 
+/* A passed-through device: the guest's TCEs are mirrored into a host container (all RAM
+ * preregistered, so locked), and the device's DMA goes through the host PE, also in 4GB mode. */
+static void test_run_vfio_device_dma_through_host(void **state)
+{
+	static const char json[] =
+		"{\"machine\": {\"ram\": \"2G\", \"backing_page\": \"16M\"},"
+		" \"phbs\": [{\"index\": 0}, {\"index\": 1, \"placement\": \"4gb\"}],"
+		" \"devices\": [{\"name\": \"a\", \"kind\": \"gpu\", \"vfio\": true, \"phb\": 0},"
+		" {\"name\": \"b\", \"kind\": \"nvme\", \"vfio\": true, \"phb\": 1},"
+		" {\"name\": \"c\", \"kind\": \"nic\", \"dma_mask\": 32, \"vfio\": true, \"phb\": 1}]}";
+	struct dmawin_sim_scenario sc;
+	struct dmawin_sim_report *r;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(dmawin_sim_scenario_parse(json, strlen(json), "v", &sc, NULL), 0);
+	if (dmawin_sim_run(&sc, NULL, &r, why, sizeof(why)) != 0)
+		fail_msg("run: %s", why);
+	for (uint32_t i = 0; i < r->nr_devices; i++) {
+		const struct dmawin_sim_device_report *d = &r->devices[i];
+
+		if (!d->ran || d->ops != sc.devices[i].workload.ops || d->faults || d->mismatches ||
+		    d->map_failures || !strstr(d->note, "host container"))
+			fail_msg("%s: %s", d->name, d->note);
+	}
+	assert_true(r->devices[0].direct);
+	assert_true(r->devices[1].window.start == 4 * GiB); /* the host placed it at 4 GiB too */
+	assert_true(r->devices[2].window.is_default);
+	assert_true(r->locked_bytes >= 2 * GiB); /* guest RAM preregistered once */
+	dmawin_sim_report_destroy(r);
+}
+
 static void test_run_bad_arguments_refused(void **state)
 {
 	struct dmawin_sim_scenario sc;
@@ -222,6 +254,7 @@ int main(void)
 	const struct CMUnitTest others[] = {
 		cmocka_unit_test(test_run_same_seed_same_counts),
 		cmocka_unit_test(test_run_trace_out_parses),
+		cmocka_unit_test(test_run_vfio_device_dma_through_host),
 		cmocka_unit_test(test_run_bad_arguments_refused),
 	};
 
