@@ -42,7 +42,8 @@
  *    while the PE's configuration epoch (bumped by every window change, EEH freeze and explicit
  *    invalidation) and the table generation (bumped by the tce layer whenever a mapping is
  *    removed or changed) are both unchanged: once an unmap, window removal or freeze has
- *    returned, no device serves the old translation.
+ *    returned, no device serves the old translation; dmawin_pe_dma_barrier() also waits for
+ *    transfers that translated before the change and are still copying.
  *  - EEH, per PE, modelled on PAPR/Linux (VFIO_EEH_PE_* ops): states NORMAL, STOPPED (MMIO and
  *    DMA frozen), STOPPED_DMA (MMIO thawed, DMA still frozen), RESET (reset asserted), UNAVAIL
  *    (EEH disabled, or MMIO frozen with DMA thawed). A freeze comes from dmawin_pe_eeh_freeze(),
@@ -386,7 +387,22 @@ DMAWIN_API unsigned int dmawin_pe_window_count(struct dmawin_pe *pe);
 DMAWIN_API int dmawin_pe_translate(struct dmawin_pe *pe, uint64_t bus_addr, enum dmawin_pe_dir dir,
 				   struct dmawin_pe_xlate *out);
 
-/** dmawin_pe_iotlb_invalidate - bump the PE's epoch: every device IOTLB of the PE misses next. */
+/**
+ * dmawin_pe_dma_barrier - wait until every DMA call of @pe's devices that was in flight when this
+ * call started has returned (a grace period; transfers never block, so it is short).
+ *
+ * A transfer translates a page, then copies it: without this, one that translated just before an
+ * unmap could still write the page after the unmap returned. A hypervisor or container that
+ * removes or changes mappings through the tce layer (H_PUT_TCE(0), H_STUFF_TCE, VFIO unmap) calls
+ * this on every PE using the table before it returns to its caller; then no byte moves through
+ * the old entry afterwards (QEMU gets the same from its big lock). unset_window, iotlb_invalidate,
+ * eeh_freeze, eeh_reset (assert) and an MMIO eeh_inject do it themselves. Must not be called from
+ * inside a device's DMA (it is never, since DMA takes no callback). NULL is a no-op.
+ */
+DMAWIN_API void dmawin_pe_dma_barrier(struct dmawin_pe *pe);
+
+/** dmawin_pe_iotlb_invalidate - bump the PE's epoch (every device IOTLB of the PE misses next)
+ * and wait for DMA in flight (dmawin_pe_dma_barrier()). */
 DMAWIN_API void dmawin_pe_iotlb_invalidate(struct dmawin_pe *pe);
 
 /**

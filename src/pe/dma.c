@@ -5,6 +5,7 @@
  * slow path (pe_xlate_slow) is out of line.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,7 +259,9 @@ static int dma_one(struct dmawin_pe_dev *dev, uint64_t addr, uint8_t *dst, const
 	if (!dev || (!dst && !src && len) || !range_ok(addr, len))
 		return -EINVAL;
 	pe_ctr_add(&dev->st[PE_NO_SLOT].dma_ops, 1);
+	pe_dev_dma_enter(dev);
 	ret = dma_range(dev, addr, dst, src, len, dir, &moved);
+	pe_dev_dma_exit(dev);
 	pe_dev_quiesce(dev);
 	if (done)
 		*done = moved;
@@ -305,9 +308,11 @@ static int dma_sg(struct dmawin_pe_dev *dev, const struct dmawin_pe_sg *sg, size
 		if (sg[i].len && !dst && !src)
 			return -EINVAL;
 	pe_ctr_add(&dev->st[PE_NO_SLOT].dma_ops, 1);
+	pe_dev_dma_enter(dev);
 	for (size_t i = 0; i < nsg && !ret; i++)
 		ret = dma_range(dev, sg[i].bus_addr, dst ? dst + moved : NULL,
 				src ? src + moved : NULL, (size_t)sg[i].len, dir, &moved);
+	pe_dev_dma_exit(dev);
 	pe_dev_quiesce(dev);
 	if (done)
 		*done = moved;
@@ -324,6 +329,27 @@ int dmawin_pe_dma_write_sg(struct dmawin_pe_dev *dev, const struct dmawin_pe_sg 
 			   const void *src, size_t *done)
 {
 	return dma_sg(dev, sg, nsg, NULL, src, DMAWIN_PE_DMA_WRITE, done);
+}
+
+void pe_dma_barrier_locked(struct dmawin_pe *pe)
+{
+	for (struct dmawin_pe_dev *d = pe->devs; d; d = d->next) {
+		uint64_t seq = __atomic_fetch_add(&d->dma_seq, 0, __ATOMIC_ACQ_REL);
+
+		/* A grace period, as synchronize_rcu(): transfers are short and never block. */
+		while ((seq & 1) && __atomic_load_n(&d->dma_seq, __ATOMIC_ACQUIRE) == seq)
+			sched_yield();
+	}
+}
+
+void dmawin_pe_dma_barrier(struct dmawin_pe *pe)
+{
+	if (!pe)
+		return;
+	pthread_mutex_lock(&pe->lock);
+	pe_dma_barrier_locked(pe);
+	pe_reclaim_locked(pe);
+	pthread_mutex_unlock(&pe->lock);
 }
 
 int dmawin_pe_dev_last_fault(const struct dmawin_pe_dev *dev, struct dmawin_pe_fault_info *out)

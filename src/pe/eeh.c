@@ -107,8 +107,10 @@ int dmawin_pe_eeh_freeze(struct dmawin_pe *pe)
 		return -EINVAL;
 	pthread_mutex_lock(&pe->lock);
 	ret = gate_locked(pe, true);
-	if (!ret)
+	if (!ret) {
 		pe_eeh_freeze_now(pe);
+		pe_dma_barrier_locked(pe);
+	}
 	pthread_mutex_unlock(&pe->lock);
 	return ret;
 }
@@ -152,6 +154,7 @@ int dmawin_pe_eeh_reset(struct dmawin_pe *pe, enum dmawin_pe_eeh_reset how)
 		if (!(eeh_modify(pe, PE_EEH_ARMED, PE_EEH_RESET) & PE_EEH_RESET))
 			pe_atomic_inc(&pe->eehc.resets);
 		pe_epoch_bump(pe);
+		pe_dma_barrier_locked(pe);
 	} else if (!ret && (eeh_load(pe) & PE_EEH_RESET)) {
 		eeh_modify(pe, PE_EEH_RESET | frozen, PE_EEH_UNCONFIGURED);
 	}
@@ -198,6 +201,7 @@ int dmawin_pe_eeh_inject(struct dmawin_pe *pe, uint32_t type, uint32_t func, uin
 		if (func <= DMAWIN_PE_EEH_ERR_FUNC_ST_CFG_DATA) {
 			if (pe_eeh_freeze_now(pe))
 				pe_atomic_inc(&pe->eehc.injection_freezes);
+			pe_dma_barrier_locked(pe);
 		} else {
 			__atomic_store_n(&pe->inj_func, func, __ATOMIC_RELAXED);
 			__atomic_store_n(&pe->inj_addr, addr, __ATOMIC_RELAXED);

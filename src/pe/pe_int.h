@@ -13,6 +13,14 @@
  * value after the bump) is freed, with its table references, once every device announced >= E:
  * each of them has finished every access that could have seen the old snapshot. Reclaim runs
  * under pe->lock from every locked PE call.
+ *
+ * In-flight DMA: a DMA call makes dev->dma_seq odd with a read-modify-write before its first
+ * translation and even when it returns. pe_dma_barrier_locked() reads each counter with a
+ * read-modify-write too (fetch_add 0) and waits while it stays odd. Two RMWs on one location are
+ * totally ordered: if the device's comes first, the barrier sees it in flight and waits; if the
+ * barrier's comes first, the device's RMW reads from it, so everything the remover wrote before
+ * the barrier (the TCE, the window set, the EEH word) happens-before the device's translations.
+ * No fence is needed (GCC's ThreadSanitizer does not support fences).
  */
 #ifndef DMAWIN_PE_INT_H
 #define DMAWIN_PE_INT_H
@@ -82,6 +90,7 @@ struct dmawin_pe_dev {
 	struct pe_iotlb_entry *iotlb; /* NULL: no IOTLB */
 	uint64_t iotlb_mask;
 	uint64_t quiescent; /* atomic: epoch announced at the end of the last call */
+	uint64_t dma_seq;   /* atomic: odd while a DMA call is in flight */
 	struct dmawin_pe_dev *next;
 	/* Single writer (the device's thread), relaxed atomics so that stats may read them. */
 	struct pe_bucket st[PE_BUCKETS];
@@ -187,6 +196,23 @@ static inline void pe_dev_quiesce(struct dmawin_pe_dev *dev)
 {
 	__atomic_store_n(&dev->quiescent, pe_epoch_load(dev->pe), __ATOMIC_RELEASE);
 }
+
+/* A DMA call starts: the counter turns odd by a read-modify-write before any translation. */
+static inline void pe_dev_dma_enter(struct dmawin_pe_dev *dev)
+{
+	__atomic_fetch_add(&dev->dma_seq, 1, __ATOMIC_ACQ_REL);
+}
+
+/* The barrier's read-modify-write only ever rewrites the value it read, so a plain increment
+ * by the owner cannot lose it. */
+static inline void pe_dev_dma_exit(struct dmawin_pe_dev *dev)
+{
+	__atomic_store_n(&dev->dma_seq, __atomic_load_n(&dev->dma_seq, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
+
+/* Wait until no DMA call that may have seen the state before this call is still running. */
+void pe_dma_barrier_locked(struct dmawin_pe *pe);
 
 /* ---- checks (check.c), for tests ---- */
 /* Whole-structure invariants of a PE; 0 or a negative number naming the broken rule. */

@@ -266,6 +266,7 @@ int dmawin_pe_unset_window(struct dmawin_pe *pe, unsigned int slot)
 	if (pe->phb->cfg.placement == DMAWIN_PE_PLACEMENT_CLASSIC)
 		classic_apertures(next);
 	publish_locked(pe, next);
+	pe_dma_barrier_locked(pe);
 	pthread_mutex_unlock(&pe->lock);
 	return 0;
 }
@@ -343,6 +344,7 @@ void dmawin_pe_iotlb_invalidate(struct dmawin_pe *pe)
 		return;
 	pthread_mutex_lock(&pe->lock);
 	pe_epoch_bump(pe);
+	pe_dma_barrier_locked(pe);
 	pe_reclaim_locked(pe);
 	pthread_mutex_unlock(&pe->lock);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Threads: no device serves a translation once the call that removed or changed it has
- * returned (TCE unmap, window unset, EEH freeze), while devices translate and DMA with IOTLBs
- * in other threads; window sets are reclaimed safely under concurrent DMA (ASan/TSan).
+ * returned (TCE unmap + dmawin_pe_dma_barrier, window unset, EEH freeze), and no transfer in
+ * flight writes the page afterwards, while devices translate and DMA with IOTLBs in other
+ * threads; window sets are reclaimed safely under concurrent DMA (ASan/TSan).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #define RW	   (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
 #define DDW	   (UINT64_C(1) << 59)
 #define STABLE_GPA UINT64_C(0xfff000)
+#define SENTINEL   0xee
 
 struct shared {
 	struct pe_fix f;
@@ -26,6 +28,8 @@ struct shared {
 struct reader {
 	struct shared *sh;
 	struct dmawin_pe_dev *dev;
+	unsigned int
+		index; /* devices write disjoint bytes: racing writers would be a C data race */
 	uint64_t violations; /* an old translation served after its removal returned */
 	uint64_t misses;     /* a fresh mapping not served */
 	uint64_t raced;	     /* successful translations while the removal raced */
@@ -46,6 +50,7 @@ static void *reader_main(void *arg)
 	struct dmawin_pe_xlate xl;
 	uint8_t b[8];
 
+	memset(b, 0xab, sizeof(b));
 	for (uint64_t k = 1; k <= ROUNDS; k++) {
 		pthread_barrier_wait(&sh->installed);
 		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) ||
@@ -61,10 +66,9 @@ static void *reader_main(void *arg)
 				if ((xl.gpa >> 12) <= removed)
 					r->violations++;
 			}
-			if (i % 16 == 0 &&
-			    dmawin_pe_dma_read(r->dev, bus_of(sh) + 16, b, sizeof(b), NULL) == 0 &&
-			    __atomic_load_n(&sh->removed, __ATOMIC_ACQUIRE) > k)
-				r->violations++;
+			if (i % 16 == 0)
+				dmawin_pe_dma_write(r->dev, bus_of(sh) + 16 + 8 * r->index, b,
+						    sizeof(b), NULL);
 		}
 		/* Changes of slot 1 never disturb slot 0 (mode 1 keeps page 1 of slot 0 mapped). */
 		if (sh->mode == 1 &&
@@ -105,9 +109,11 @@ static void install(struct shared *sh, uint64_t k)
 
 static void remove_mapping(struct shared *sh)
 {
-	if (sh->mode == 0)
+	if (sh->mode == 0) {
+		/* What a hypervisor does for H_PUT_TCE(0): the table write, then the barrier. */
 		assert_int_equal(dmawin_tce_put(sh->t, 0, 0), 0);
-	else if (sh->mode == 1)
+		dmawin_pe_dma_barrier(sh->f.pe);
+	} else if (sh->mode == 1)
 		assert_int_equal(dmawin_pe_unset_window(sh->f.pe, 1), 0);
 	else
 		assert_int_equal(dmawin_pe_eeh_freeze(sh->f.pe), 0);
@@ -119,7 +125,9 @@ static void run_mode(int mode)
 	struct reader rd[READERS];
 	pthread_t th[READERS];
 	struct shared sh;
-	uint64_t raced = 0;
+	uint64_t raced = 0, late = 0;
+	uint8_t *ram;
+	void *host;
 
 	memset(&sh, 0, sizeof(sh));
 	sh.mode = mode;
@@ -127,11 +135,13 @@ static void run_mode(int mode)
 	pthread_barrier_init(&sh.checked, NULL, READERS + 1);
 	pthread_barrier_init(&sh.removed_all, NULL, READERS + 1);
 	pe_fix_setup(&sh.f, DMAWIN_PE_PLACEMENT_CLASSIC, 16 * MiB, 1);
+	assert_int_equal(dmawin_mem_translate(sh.f.mem, 0, 16 * MiB, &host), 0);
+	ram = host;
 	sh.t = pe_table(12, 1 * GiB, 0);
 	assert_int_equal(pe_set_table(sh.f.pe, 0, sh.t, 0), 0);
 	pe_map(sh.t, 1, STABLE_GPA, RW);
 	for (int i = 0; i < READERS; i++) {
-		rd[i] = (struct reader){.sh = &sh};
+		rd[i] = (struct reader){.sh = &sh, .index = (unsigned int)i};
 		assert_int_equal(dmawin_pe_dev_create(sh.f.pe, &dc, &rd[i].dev), 0);
 		assert_int_equal(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
 	}
@@ -140,9 +150,14 @@ static void run_mode(int mode)
 		pthread_barrier_wait(&sh.installed);
 		pthread_barrier_wait(&sh.checked);
 		remove_mapping(&sh);
+		/* No transfer may write the page any more: a late device write would show here. */
+		memset(ram + (k << 12), SENTINEL, 4096);
 		__atomic_store_n(&sh.removed, k, __ATOMIC_RELEASE);
 		pthread_barrier_wait(&sh.removed_all);
+		for (int i = 0; i < 4096; i++)
+			late += ram[(k << 12) + i] != SENTINEL;
 	}
+	assert_int_equal(late, 0);
 	for (int i = 0; i < READERS; i++) {
 		assert_int_equal(pthread_join(th[i], NULL), 0);
 		assert_int_equal(rd[i].violations, 0);
