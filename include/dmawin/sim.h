@@ -96,6 +96,8 @@ struct dmawin_sim_scenario {
 	/* The guest kernel's command line. */
 	bool disable_ddw;    /* "disable_ddw" */
 	bool guest_multitce; /* false for "multitce=off" */
+	/* IOVAs of on-demand mappings from the iova layer instead of Linux's pool allocator. */
+	bool iova_allocator;
 	uint32_t nr_devices;
 	struct dmawin_sim_device devices[DMAWIN_SIM_MAX_DEVICES];
 };

@@ -382,6 +382,7 @@ void sim_devices_run(struct sim_run *run)
 	dmawin_guest_config_init(&cfg);
 	cfg.disable_ddw = run->sc->disable_ddw;
 	cfg.multitce_off = !run->sc->guest_multitce;
+	cfg.allocator = run->sc->iova_allocator ? DMAWIN_GUEST_ALLOC_IOVA : DMAWIN_GUEST_ALLOC_POOL;
 	rc = dmawin_guest_create(run->m, &cfg, &ds->g);
 	if (rc == 0)
 		rc = dmawin_guest_boot(ds->g);

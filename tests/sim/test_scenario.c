@@ -57,6 +57,8 @@ static const struct bad_case bad_cases[] = {
 	 "expected an object"},
 	{"unknown guest key", "{" MACHINE ", \"guest\": {\"iommu\": 1}," PHBS "," DEVS "}",
 	 "$.guest.iommu", "unknown key"},
+	{"allocator unknown", "{" MACHINE ", \"guest\": {\"allocator\": \"buddy\"}," PHBS "," DEVS
+	 "}", "$.guest.allocator", "'buddy' is not one of: pool, iova"},
 	{"missing phbs", "{" MACHINE "," DEVS "}", "$.phbs", "missing"},
 	{"phbs not an array", "{" MACHINE ", \"phbs\": {}," DEVS "}", "$.phbs", "array"},
 	{"phbs empty", "{" MACHINE ", \"phbs\": []," DEVS "}", "$.phbs", "needs 1..31"},
