@@ -401,8 +401,10 @@ DMAWIN_API int dmawin_pe_translate(struct dmawin_pe *pe, uint64_t bus_addr, enum
  */
 DMAWIN_API void dmawin_pe_dma_barrier(struct dmawin_pe *pe);
 
-/** dmawin_pe_iotlb_invalidate - bump the PE's epoch (every device IOTLB of the PE misses next)
- * and wait for DMA in flight (dmawin_pe_dma_barrier()). */
+/**
+ * dmawin_pe_iotlb_invalidate - bump the PE's epoch, so that every device IOTLB of the PE misses
+ * next, and wait for DMA in flight (dmawin_pe_dma_barrier()). NULL is a no-op.
+ */
 DMAWIN_API void dmawin_pe_iotlb_invalidate(struct dmawin_pe *pe);
 
 /**
