@@ -51,6 +51,9 @@ enum dmawin_sim_kind {
 	DMAWIN_SIM_NVME = 1,
 	DMAWIN_SIM_GPU = 2,
 	DMAWIN_SIM_VF = 3, /* an SR-IOV virtual function */
+	/* A PCIe endpoint controller (seed 004): its driver exposes buffers through an ATU into
+	 * its own IOMMU domain; no PHB window, no hypervisor. */
+	DMAWIN_SIM_EP = 4,
 };
 
 enum dmawin_sim_pattern {
@@ -160,7 +163,7 @@ DMAWIN_API int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *
  */
 DMAWIN_API int dmawin_sim_error_format(const struct dmawin_sim_error *err, char *buf, size_t len);
 
-/** dmawin_sim_kind_name - "nic", "nvme", "gpu", "vf"; "?" for anything else. */
+/** dmawin_sim_kind_name - "nic", "nvme", "gpu", "vf", "ep"; "?" for anything else. */
 DMAWIN_API const char *dmawin_sim_kind_name(enum dmawin_sim_kind kind);
 
 /* ---- The planner ----------------------------------------------------------------------------- */

@@ -241,6 +241,15 @@ static void plan_device(const struct dmawin_sim_scenario *sc, const struct dmawi
 	d->dma_mask_bits = dev->dma_mask_bits;
 	d->phb_index = dev->phb_index;
 	d->vfio = dev->vfio;
+	if (dev->kind == DMAWIN_SIM_EP) {
+		for (int k = 0; k < DMAWIN_SIM_NR_CANDIDATES; k++)
+			snprintf(d->options[k].why, sizeof(d->options[k].why), "not a PHB device");
+		d->current = d->recommended = -1;
+		snprintf(d->reason, sizeof(d->reason),
+			 "PCIe endpoint (seed 004): buffers exposed through its ATU into its own "
+			 "IOMMU domain; no PHB window involved");
+		return;
+	}
 	plan_default(&c, &d->options[DMAWIN_SIM_CAND_DEFAULT]);
 	plan_ddw(&c, BUS_1_59, &d->options[DMAWIN_SIM_CAND_DDW]);
 	plan_ddw(&c, BUS_4GB, &d->options[DMAWIN_SIM_CAND_DDW_4GB]);

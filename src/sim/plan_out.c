@@ -35,7 +35,9 @@ int dmawin_sim_plan_print(const struct dmawin_sim_plan *plan,
 		fprintf(f, "\n%s (%s, %u-bit mask, PHB %u%s): %s\n", d->name,
 			dmawin_sim_kind_name(d->kind), d->dma_mask_bits, d->phb_index,
 			d->vfio ? ", vfio" : "",
-			d->recommended < 0 ? "NO WINDOW" : dmawin_sim_candidate_name(d->recommended));
+			d->kind == DMAWIN_SIM_EP ? "its own IOMMU domain"
+			: d->recommended < 0	 ? "NO WINDOW"
+						 : dmawin_sim_candidate_name(d->recommended));
 		fprintf(f, "  why: %s\n", d->reason);
 		for (int c = 0; c < DMAWIN_SIM_NR_CANDIDATES; c++)
 			print_option(d, c, f);

@@ -94,7 +94,7 @@ static void mask_ticks(FILE *f, const struct dmawin_sim_report *r, uint32_t phb,
 		const struct dmawin_sim_device_report *d = &r->devices[i];
 		double x = xpos(ldexpl(1.0L, (int)d->dma_mask_bits));
 
-		if (d->phb_index != phb)
+		if (d->phb_index != phb || d->kind == DMAWIN_SIM_EP)
 			continue;
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "

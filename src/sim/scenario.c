@@ -223,7 +223,7 @@ int dmawin_sim_error_format(const struct dmawin_sim_error *err, char *buf, size_
 
 const char *dmawin_sim_kind_name(enum dmawin_sim_kind kind)
 {
-	static const char *const names[] = {"nic", "nvme", "gpu", "vf"};
+	static const char *const names[] = {"nic", "nvme", "gpu", "vf", "ep"};
 
 	if ((unsigned)kind >= SIM_ARRAY_SIZE(names))
 		return "?";

@@ -12,7 +12,7 @@ static const char *const device_keys[] = {"name", "kind", "dma_mask", "phb", "vf
 static const char *const workload_keys[] = {"pattern", "direction", "buffers", "segments", "size",
 					    "min_size", "max_size", "ops", NULL};
 static const char *const placement_names[] = {"qemu", "slot", "4gb", NULL};
-static const char *const kind_names[] = {"nic", "nvme", "gpu", "vf", NULL};
+static const char *const kind_names[] = {"nic", "nvme", "gpu", "vf", "ep", NULL};
 static const char *const pattern_names[] = {"ring", "sg", "random", NULL};
 static const char *const dir_names[] = {"to_device", "from_device", "bidirectional", NULL};
 
@@ -110,6 +110,7 @@ void sim_workload_defaults(enum dmawin_sim_kind kind, struct dmawin_sim_workload
 		break;
 	case DMAWIN_SIM_NVME:
 	case DMAWIN_SIM_VF:
+	case DMAWIN_SIM_EP:
 		w->pattern = DMAWIN_SIM_SG;
 		break;
 	case DMAWIN_SIM_GPU:
@@ -183,6 +184,11 @@ static int parse_device(struct sim_parse *p, const json_t *o, const char *path,
 		return sim_fail(p, at, "missing (required): nic, nvme, gpu or vf");
 	}
 	d->kind = (enum dmawin_sim_kind)kind;
+	if (d->kind == DMAWIN_SIM_EP && d->vfio) {
+		sim_path(at, path, "vfio", -1);
+		return sim_fail(p, at, "an endpoint (kind ep) has its own IOMMU, it is not passed "
+				       "through");
+	}
 	d->dma_mask_bits = (unsigned)mask;
 	d->phb_index = (uint32_t)phb;
 	if (phb_position(sc, phb) < 0) {

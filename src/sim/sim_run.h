@@ -53,6 +53,10 @@ void sim_vfio_flush(struct sim_run *run);
 const char *sim_vfio_note(struct sim_host *h);
 void sim_vfio_release(struct sim_run *run);
 
+/* run_ep.c: create a PCIe endpoint over the run's RAM, run device @i's workload through it. */
+int sim_ep_run(struct sim_run *run, unsigned i, uint64_t area, uint64_t *rng, uint8_t *buf,
+	       uint8_t *chk);
+
 /* run_devices.c: probe and run every device with the layers in this build; free their state. */
 void sim_devices_run(struct sim_run *run);
 void sim_devices_release(struct sim_run *run);

@@ -247,6 +247,37 @@ static void test_run_iova_allocator_runs_clean(void **state)
 	dmawin_sim_report_destroy(r);
 }
 
+/* Seed 004: endpoint buffers exposed through one ATU entry, read and written by the PCIe host. */
+static void test_run_endpoint_exposes_through_atu(void **state)
+{
+	static const char json[] =
+		"{\"machine\": {\"ram\": \"1G\"}, \"phbs\": [{\"index\": 0}], \"devices\": ["
+		"{\"name\": \"ring\", \"kind\": \"ep\", \"workload\": {\"pattern\": \"ring\","
+		" \"buffers\": 16, \"size\": 3000, \"ops\": 200}},"
+		"{\"name\": \"sg\", \"kind\": \"ep\", \"workload\": {\"pattern\": \"sg\","
+		" \"segments\": 8, \"ops\": 50}},"
+		"{\"name\": \"rnd\", \"kind\": \"ep\", \"workload\": {\"pattern\": \"random\","
+		" \"min_size\": 100, \"max_size\": \"64K\", \"ops\": 50}}]}";
+	struct dmawin_sim_scenario sc;
+	struct dmawin_sim_report *r;
+
+	(void)state;
+	assert_int_equal(dmawin_sim_scenario_parse(json, strlen(json), "ep", &sc, NULL), 0);
+	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, NULL, 0), 0);
+	for (uint32_t i = 0; i < r->nr_devices; i++) {
+		const struct dmawin_sim_device_report *d = &r->devices[i];
+
+		assert_true(d->ran);
+		assert_true(d->ops == sc.devices[i].workload.ops);
+		assert_true(d->faults == 0 && d->mismatches == 0 && d->map_failures == 0);
+		assert_memory_equal(d->hcalls, (uint64_t[DMAWIN_SIM_NR_HCALL_KINDS]){0},
+				    sizeof(d->hcalls)); /* no hypervisor */
+	}
+	assert_true(r->devices[0].window.tces_mapped == 16); /* the ring stays exposed */
+	assert_true(r->devices[1].window.tces_mapped == 0);  /* sg exposures were undone */
+	dmawin_sim_report_destroy(r);
+}
+
 static void test_run_bad_arguments_refused(void **state)
 {
 	struct dmawin_sim_scenario sc;
@@ -277,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_run_trace_out_parses),
 		cmocka_unit_test(test_run_vfio_device_dma_through_host),
 		cmocka_unit_test(test_run_iova_allocator_runs_clean),
+		cmocka_unit_test(test_run_endpoint_exposes_through_atu),
 		cmocka_unit_test(test_run_bad_arguments_refused),
 	};
 

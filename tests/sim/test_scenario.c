@@ -104,6 +104,8 @@ static const struct bad_case bad_cases[] = {
 	 "\"nic\", \"dma_mask\": 16}]}", "$.devices[0].dma_mask", "out of range"},
 	{"device on missing phb", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
 	 "\"nic\", \"phb\": 5}]}", "$.devices[0].phb", "no PHB with index 5"},
+	{"endpoint passed through", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"ep\", \"vfio\": true}]}", "$.devices[0].vfio", "not passed through"},
 	{"device unknown key", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
 	 "\"nic\", \"irq\": 5}]}", "$.devices[0].irq", "unknown key"},
 	{"device count 0", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
