@@ -163,14 +163,14 @@ static void indirect_write_list(struct dmawin_trace_replay *rp,
 				uint32_t page_shift)
 {
 	uint64_t list[DMAWIN_PAPR_INDIRECT_MAX];
-	uint64_t pgsz = UINT64_C(1) << page_shift;
+	/* a list ending in an entry without permission bits is a clear: all alike, not a run */
+	uint64_t step = (in->last_tce & 3) ? UINT64_C(1) << page_shift : 0;
 
 	for (uint64_t j = 0; j < npages; j++)
-		list[j] = __builtin_bswap64(in->last_tce - (npages - 1 - j) * pgsz);
+		list[j] = __builtin_bswap64(in->last_tce - (npages - 1 - j) * step);
+	/* QEMU read the list from guest RAM; when the model's RAM does not have it, -m differs */
 	if (dmawin_mem_write(dmawin_papr_mem(rp->m), in->tcelist, list, npages * sizeof(list[0])) &&
 	    in->last_tce != 0)
-		/* QEMU read the list from guest RAM; the model's RAM does not have it: -m differs
-		 */
 		record_mismatch(rp, DMAWIN_TRACE_MM_INDIRECT_LIST, "tcelist", in->liobn,
 				in->tcelist, 0);
 }
