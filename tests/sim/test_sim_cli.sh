@@ -91,6 +91,15 @@ out=$("$dmawin" plan --target "$tmp/p8.json"); rc=$?
 	python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['devices'][0]['name']=='d0' and r['devices'][0]['ran']" "$tmp/q.json" &&
 	ok "qemu-args" || bad "qemu-args"
 
+# A run's --trace-out replays on the model without a mismatch (dmawin replay exits 0).
+q="qemu-system-ppc64 -M pseries -m 2G -device nvme,id=d0 -device e1000,id=n0"
+if "$dmawin" sim --qemu-args "$q" --trace-out "$tmp/run.trace" >/dev/null &&
+	[ -s "$tmp/run.trace" ] && "$dmawin" replay --qemu-args "$q" "$tmp/run.trace" >"$tmp/replay.txt"; then
+	ok "trace-out replays"
+else
+	bad "trace-out replay: $(tail -3 "$tmp/replay.txt" 2>/dev/null)"
+fi
+
 # The examples load, plan and run.
 for f in "$src"/examples/*.json; do
 	"$dmawin" plan "$f" >/dev/null && "$dmawin" sim "$f" >/dev/null && ok "example $f" ||
