@@ -72,8 +72,8 @@ static void window_rect(FILE *f, const struct dmawin_sim_window *w, double y)
 	double used = w->tces ? (double)w->tces_mapped / (double)w->tces : 0.0;
 	char sz[32];
 
-	if (x1 - x0 < 2.0)
-		x1 = x0 + 2.0;
+	if (x1 - x0 < 6.0) /* a window high on the log axis is a sliver: keep it visible */
+		x1 = x0 + 6.0;
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"30\" fill=\"%s\" "
 		"fill-opacity=\"0.35\" stroke=\"#333\"><title>liobn 0x%x: 0x%llx + %s, 2^%u pages, "
@@ -83,9 +83,12 @@ static void window_rect(FILE *f, const struct dmawin_sim_window *w, double y)
 		(unsigned long long)w->tces_mapped, (unsigned long long)w->tces);
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"8\" fill=\"#2a7a2a\"/>\n"
-		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s %s, %.1f%% mapped</text>\n",
-		x0, y + 22, (x1 - x0) * used, x0 + 2, y - 3, w->is_default ? "default" : "DDW", sz,
-		100.0 * used);
+		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\"%s>%s %s at 0x%llx, 2^%u pages: "
+		"%llu/%llu TCEs mapped</text>\n",
+		x0, y + 22, (x1 - x0) * used, x1 > LEFT + WIDTH - 200 ? x1 : x0 + 2, y - 3,
+		x1 > LEFT + WIDTH - 200 ? " text-anchor=\"end\"" : "", w->is_default ? "default" : "DDW",
+		sz, (unsigned long long)w->start, w->page_shift, (unsigned long long)w->tces_mapped,
+		(unsigned long long)w->tces);
 }
 
 static void mask_ticks(FILE *f, const struct dmawin_sim_report *r, uint32_t phb, double y)
