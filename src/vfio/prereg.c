@@ -269,20 +269,27 @@ int vfio_region_new(struct dmawin_vfio_mm *mm, uint64_t ua, uint64_t entries,
 	struct vfio_region *r;
 	int ret;
 
+	/* Linux: mm_iommu_do_alloc's vzalloc(0) of the hpas array returns NULL. */
+	if (entries == 0)
+		return -ENOMEM;
+	pthread_mutex_lock(&mm->lock);
+	/* account_locked_vm first, as Linux: the limit also bounds what is allocated next */
+	if (dmawin_mem_lock_charge(mm->mem, size) != 0) {
+		pthread_mutex_unlock(&mm->lock);
+		return -ENOMEM;
+	}
 	r = calloc(1, sizeof(*r));
 	if (r)
-		r->dirty = calloc((size_t)(words ? words : 1), sizeof(r->dirty[0]));
+		r->dirty = calloc((size_t)words, sizeof(r->dirty[0]));
 	if (!r || !r->dirty) {
 		free(r);
-		return -ENOMEM;
+		r = NULL;
+		ret = -ENOMEM;
+		goto out_uncharge;
 	}
 	r->ua = ua;
 	r->size = size;
 	r->entries = entries;
-	pthread_mutex_lock(&mm->lock);
-	ret = dmawin_mem_lock_charge(mm->mem, size); /* account_locked_vm first, as Linux */
-	if (ret)
-		goto out_free;
 	ret = region_resolve(mm, r, &backing);
 	if (ret)
 		goto out_uncharge;
@@ -304,9 +311,9 @@ out_unresolve:
 	region_unresolve(mm, r);
 out_uncharge:
 	dmawin_mem_lock_uncharge(mm->mem, size);
-out_free:
 	pthread_mutex_unlock(&mm->lock);
-	region_free(r);
+	if (r)
+		region_free(r);
 	return ret;
 }
 

@@ -389,6 +389,9 @@ static void test_register_checks_einval(void **state)
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 4096), MiB), -EINVAL);
 	assert_int_equal(fx_reg(&f, fx_ua(&f, 0), MiB + 4096), -EINVAL);
 	assert_int_equal(fx_reg(&f, UINT64_MAX - 65535, 2 * 65536), -EINVAL); /* wraps */
+	/* size 0: Linux's vzalloc(0) of the page array fails */
+	assert_int_equal(fx_reg(&f, fx_ua(&f, 0), 0), -ENOMEM);
+	assert_int_equal(fx_unreg(&f, fx_ua(&f, 0), 0), -ENOENT); /* REGISTER bound the mm */
 	assert_int_equal(dmawin_vfio_mm_region_count(f.mm), 0);
 	assert_int_equal(dmawin_mem_locked_bytes(f.mem), 0);
 	fx_fini(&f);
