@@ -443,7 +443,8 @@ DMAWIN_API void dmawin_trace_replay_destroy(struct dmawin_trace_replay *rp);
  *
  * Return: 0 when the line was a known event (replayed or counted), unknown or blank (counted);
  * -EINVAL when it is a malformed line of a known event (counted, kept as an example, and the
- * replay goes on if the caller wants); -EALREADY after dmawin_trace_replay_finish(); -ENOMEM.
+ * replay goes on if the caller wants), or for a NULL @rp or a NULL @line with @len > 0;
+ * -EALREADY after dmawin_trace_replay_finish().
  */
 DMAWIN_API int dmawin_trace_replay_line(struct dmawin_trace_replay *rp, const char *line,
 					size_t len, uint64_t line_no);
@@ -452,7 +453,8 @@ DMAWIN_API int dmawin_trace_replay_line(struct dmawin_trace_replay *rp, const ch
  * dmawin_trace_replay_event - replay one parsed event (what dmawin_trace_replay_line() does
  * after parsing).
  *
- * Return: 0; -EINVAL for an event kind out of range; -EALREADY after finish; -ENOMEM.
+ * Return: 0; -EINVAL for a NULL argument or an event kind out of range; -EALREADY after
+ * finish.
  */
 DMAWIN_API int dmawin_trace_replay_event(struct dmawin_trace_replay *rp,
 					 const struct dmawin_trace_event *ev, uint64_t line_no);
@@ -462,13 +464,16 @@ DMAWIN_API int dmawin_trace_replay_event(struct dmawin_trace_replay *rp,
  * allocation the trace announced but never used, an auto-restore it never showed) and collects
  * leaks. Further lines are refused.
  *
- * Return: 0; -EALREADY if already finished; -ENOMEM.
+ * Return: 0; -EINVAL for a NULL @rp; -EALREADY if already finished; -ENOMEM (collecting the
+ * leak ranges).
  */
 DMAWIN_API int dmawin_trace_replay_finish(struct dmawin_trace_replay *rp);
 
 /**
- * dmawin_trace_replay_report - the report so far (complete after finish). The pointers stay
- * valid until the next replay call or destroy.
+ * dmawin_trace_replay_report - the report so far (complete after finish); it is updated in
+ * place by later calls and stays valid, with every array it points to, until destroy.
+ *
+ * Return: the report; NULL if @rp is NULL.
  */
 DMAWIN_API const struct dmawin_trace_report *
 dmawin_trace_replay_report(const struct dmawin_trace_replay *rp);
@@ -480,7 +485,7 @@ DMAWIN_API const char *dmawin_trace_mismatch_kind_name(enum dmawin_trace_mismatc
  * dmawin_trace_report_write_text - print @rep for a human to @out.
  * @source: the input's name for the header line (may be NULL).
  *
- * Return: 0; -EIO if writing failed.
+ * Return: 0; -EINVAL for a NULL @rep or @out; -EIO if writing failed.
  */
 DMAWIN_API int dmawin_trace_report_write_text(const struct dmawin_trace_report *rep,
 					      const char *source, FILE *out);
@@ -489,7 +494,7 @@ DMAWIN_API int dmawin_trace_report_write_text(const struct dmawin_trace_report *
  * dmawin_trace_report_to_json - @rep as one JSON object (malloc'ed NUL-terminated text, the
  * caller frees it). 64-bit addresses are strings "0x..." so no precision is lost.
  *
- * Return: 0; -ENOMEM.
+ * Return: 0; -EINVAL for a NULL @rep or @json; -ENOMEM.
  */
 DMAWIN_API int dmawin_trace_report_to_json(const struct dmawin_trace_report *rep,
 					   const char *source, char **json);
