@@ -105,7 +105,7 @@ struct dmawin_vfio_region_info {
 
 /**
  * dmawin_vfio_mm_region - describe the region containing @ua.
- * Return: 0; -ENOENT if no region contains it.
+ * Return: 0; -EINVAL for a NULL argument; -ENOENT if no region contains it.
  */
 DMAWIN_API int dmawin_vfio_mm_region(const struct dmawin_vfio_mm *mm, uint64_t ua,
 				     struct dmawin_vfio_region_info *info);
@@ -113,7 +113,7 @@ DMAWIN_API int dmawin_vfio_mm_region(const struct dmawin_vfio_mm *mm, uint64_t u
 /**
  * dmawin_vfio_mm_dirty - whether the host page holding @ua was marked dirty (a writable
  * mapping of it was replaced or removed); @clear resets the mark.
- * Return: 1 dirty, 0 clean; -ENOENT if @ua is not preregistered.
+ * Return: 1 dirty, 0 clean; -EINVAL for a NULL @mm; -ENOENT if @ua is not preregistered.
  */
 DMAWIN_API int dmawin_vfio_mm_dirty(struct dmawin_vfio_mm *mm, uint64_t ua, bool clear);
 
@@ -143,7 +143,8 @@ DMAWIN_API void dmawin_vfio_destroy(struct dmawin_vfio_container *c);
  *
  * Return: what Linux returns (spec §1): 0 or a positive value (CHECK_EXTENSION's answer,
  * EEH GET_STATE's state, 1 for a misaligned MAP/UNMAP iova), or a negative errno: -EINVAL
- * (short argsz, bad flags, misaligned sizes, a second SET_IOMMU, or no group at SET_IOMMU),
+ * (short argsz, bad flags, misaligned sizes, a second SET_IOMMU, no group at SET_IOMMU, any
+ * driver request before SET_IOMMU, a NULL container or mm),
  * -EFAULT (NULL struct), -EPERM (not enabled, mm mismatch), -ENXIO (no group, iova in no
  * window), -ENOTTY (a request of the other IOMMU version or an unknown one), -EBUSY, -ENOENT,
  * -ENOSPC, -ENOMEM, -ENODEV, or an error of the pe layer.
@@ -205,7 +206,7 @@ DMAWIN_API int dmawin_vfio_attach_group_cfg(struct dmawin_vfio_container *c, str
 /**
  * dmawin_vfio_detach_group - remove @pe's group: (mainline) clear every container table, then
  * unset every window from @pe. The tables stay in the container until REMOVE or destroy.
- * Return: 0; -ENOENT if @pe is not attached to @c.
+ * Return: 0; -EINVAL for a NULL argument; -ENOENT if @pe is not attached to @c.
  */
 DMAWIN_API int dmawin_vfio_detach_group(struct dmawin_vfio_container *c, struct dmawin_pe *pe);
 
@@ -224,7 +225,8 @@ struct dmawin_vfio_window_info {
 
 /**
  * dmawin_vfio_window - describe slot @slot (0 or 1) of @c.
- * Return: 0 (present says whether the slot holds a window); -EINVAL for another slot.
+ * Return: 0 (present says whether the slot holds a window); -EINVAL for a NULL argument or
+ * another slot.
  */
 DMAWIN_API int dmawin_vfio_window(const struct dmawin_vfio_container *c, unsigned int slot,
 				  struct dmawin_vfio_window_info *info);
