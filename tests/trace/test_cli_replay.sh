@@ -3,6 +3,7 @@
 # malformed lines with and without --strict, a truncated .xz, bad options and --qemu-args.
 set -u
 dmawin=$1
+traces=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -90,5 +91,15 @@ check "unknown option" 2 $?
 check "bad --qemu-args" 2 $?
 "$dmawin" replay --qemu-args "qemu-system-ppc64 -M pseries -m 2G" "$tmp/clean.trace" >"$tmp/out" 2>"$tmp/err"
 check "good --qemu-args" 0 $?
+
+# the acceptance command on every real trace, when they are there
+for meta in "$traces"/*.meta.txt; do
+	[ -f "$meta" ] || continue
+	name=${meta%.meta.txt}
+	"$dmawin" replay --json --qemu-args "$(sed -n 's/^qemu_command: //p' "$meta")" \
+		"$name.trace.xz" >"$tmp/out" 2>"$tmp/err"
+	check "$(basename "$name") replays" 0 $?
+	contains "$(basename "$name") has no mismatch" "$tmp/out" '"mismatches":0,'
+done
 
 [ $fails -eq 0 ]
