@@ -330,6 +330,10 @@ struct dmawin_sim_report {
 	struct dmawin_sim_device_report devices[DMAWIN_SIM_MAX_DEVICES];
 	uint64_t table_bytes_total; /* every enabled window's table */
 	uint64_t locked_bytes;      /* guest RAM's locked-memory counter at the end */
+	/* Every call of the run, the devices' and the guest's own (boot: clearing the default
+	 * windows), so total - sum over devices = what no device caused. */
+	uint64_t hcalls_total[DMAWIN_SIM_NR_HCALL_KINDS];
+	uint64_t tces_written_total;
 	uint64_t ops_total;
 	double wall_seconds;
 	double ops_per_second;

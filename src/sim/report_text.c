@@ -56,6 +56,13 @@ int dmawin_sim_report_print(const struct dmawin_sim_report *r, FILE *f)
 		sim_fmt_size(r->table_bytes_total, a, sizeof(a)),
 		sim_fmt_size(r->locked_bytes, b, sizeof(b)), (unsigned long long)r->ops_total,
 		r->wall_seconds, r->ops_per_second);
+	fprintf(f, "hypervisor: %llu H_PUT_TCE, %llu H_PUT_TCE_INDIRECT, %llu H_STUFF_TCE, %llu RTAS, "
+		   "%llu TCEs written (boot included)\n",
+		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_PUT_TCE],
+		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_PUT_TCE_INDIRECT],
+		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_STUFF_TCE],
+		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_RTAS],
+		(unsigned long long)r->tces_written_total);
 	if (r->note[0])
 		fprintf(f, "note: %s\n", r->note);
 	return fflush(f) == EOF || ferror(f) ? -EIO : 0;

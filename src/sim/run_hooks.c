@@ -12,6 +12,7 @@
 
 static void charge(struct sim_run *run, enum dmawin_sim_hcall_kind kind)
 {
+	run->r->hcalls_total[kind]++;
 	if (run->current)
 		run->current->hcalls[kind]++;
 }
@@ -88,6 +89,7 @@ void sim_notify_event(void *opaque, const struct dmawin_papr_event *ev)
 	sim_vfio_event(run, ev);
 	if (ev->type != DMAWIN_PAPR_EV_MAP && ev->type != DMAWIN_PAPR_EV_UNMAP)
 		return;
+	run->r->tces_written_total++;
 	if (run->current)
 		run->current->tces_written++;
 	mapped = liobn_slot(run, ev->liobn);
