@@ -226,11 +226,14 @@ DMAWIN_API int dmawin_trace_replay_create(const struct dmawin_papr_config *cfg,
 	return 0;
 }
 
-/* Events that change or read the IOMMU: pending table allocations must be resolved first. */
+/*
+ * Guest calls: pending table allocations must be resolved first. Not create (its new_table line
+ * comes first) nor reset (ditto, or an auto-restore's); not translations either, which a device
+ * thread may log between a new_table line and the RTAS line it belongs to.
+ */
 static bool needs_settled_tables(enum dmawin_trace_kind kind)
 {
-	/* not create (its new_table line comes first) nor reset (ditto, or an auto-restore's) */
-	return kind <= DMAWIN_TRACE_EV_XLATE || kind == DMAWIN_TRACE_EV_DDW_QUERY ||
+	return kind <= DMAWIN_TRACE_EV_STUFF || kind == DMAWIN_TRACE_EV_DDW_QUERY ||
 	       kind == DMAWIN_TRACE_EV_DDW_REMOVE;
 }
 

@@ -566,22 +566,39 @@ static void test_replay_guest_reset_and_machine_reset(void **state)
 	struct dmawin_trace_replay *rp = replay_new(0);
 	/* boot (new_table, no DDW line), a DDW, a guest ibm,reset-pe-dma-window, then a reboot
 	 * (new_table with no DDW line, after mappings): every table and mapping is dropped */
-	const struct dmawin_trace_report *rep =
-		run(rp, P
-		    "spapr_iommu_new_table liobn=" DEF " table=0x1 fd=-1\n" P
-		    "spapr_cas_pvr current=0x0, explicit_match=1, new=0xf000005\n" NEW_DDW CREATE P
-		    "spapr_iommu_new_table liobn=" DEF " table=0x2 fd=-1\n" P
-		    "spapr_iommu_ddw_reset buid=" BUID " addr=0x800\n" P
-		    "spapr_iommu_pci_put liobn=0x80000001 ioba=0x800000000000000 tce=0x3 ret=-4\n" P
-		    "spapr_iommu_pci_put liobn=" DEF " ioba=0x5000 tce=0x3 ret=0\n" P
-		    "spapr_iommu_new_table liobn=" DEF " table=0x3 fd=-1\n" P
-		    "spapr_iommu_xlate liobn=" DEF " 0x5000 -> 0x0 perm=0 mask=0xfff\n");
+	const struct dmawin_trace_report *rep = run(
+		rp,
+		P "spapr_iommu_new_table liobn=" DEF " table=0x1 fd=-1\n" P
+		  "spapr_cas_pvr current=0x0, explicit_match=1, new=0xf000005\n" NEW_DDW CREATE P
+		  "spapr_iommu_new_table liobn=" DEF " table=0x2 fd=-1\n" P
+		  "spapr_iommu_ddw_reset buid=" BUID " addr=0x800\n" P
+		  "spapr_iommu_pci_put liobn=0x80000001 ioba=0x800000000000000 tce=0x3 ret=-4\n" P
+		  "spapr_iommu_pci_put liobn=" DEF " ioba=0x5000 tce=0x3 ret=0\n" P
+		  "spapr_iommu_new_table liobn=" DEF " table=0x3 fd=-1\n" P
+		  "spapr_iommu_pci_stuff liobn=" DEF " ioba=0x200000 tcevalue=0x0 npages=512 "
+		  "ret=0\n" P "spapr_iommu_xlate liobn=" DEF " 0x5000 -> 0x0 perm=0 mask=0xfff\n");
 
 	(void)state;
 	assert_int_equal(rep->mismatches, 0);
 	assert_int_equal(rep->machine_resets, 2);
 	assert_int_equal(rep->leaked_entries, 0);
 	assert_false(window(rep, 0x80000001)->enabled);
+	dmawin_trace_replay_destroy(rp);
+}
+
+static void test_replay_xlate_between_new_table_and_create_no_settle(void **state)
+{
+	struct dmawin_trace_replay *rp = replay_new(0);
+	/* a device thread logs a translation between the create's new_table line and its line */
+	const struct dmawin_trace_report *rep =
+		run(rp, P "spapr_iommu_pci_put liobn=" DEF " ioba=0x5000 tce=0x9003 ret=0\n" NEW_DDW
+			  "2@100.000002:spapr_iommu_xlate liobn=" DEF " 0x5000 -> 0x9000 perm=3 "
+			  "mask=0xfff\n" CREATE);
+
+	(void)state;
+	assert_int_equal(rep->mismatches, 0);
+	assert_int_equal(rep->machine_resets, 0);
+	assert_true(window(rep, 0x80000001)->enabled);
 	dmawin_trace_replay_destroy(rp);
 }
 
@@ -750,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_replay_ddw_query_create_mismatches),
 		cmocka_unit_test(test_replay_missing_autorestore_lines_table_mismatch),
 		cmocka_unit_test(test_replay_guest_reset_and_machine_reset),
+		cmocka_unit_test(test_replay_xlate_between_new_table_and_create_no_settle),
 		cmocka_unit_test(test_replay_unknown_table_mismatch),
 		cmocka_unit_test(test_replay_malformed_and_unknown_counted),
 		cmocka_unit_test(test_replay_unknown_binary_name_printable),
