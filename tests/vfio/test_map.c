@@ -4,6 +4,7 @@
  * per errno/quirk line, plus locked-memory exhaustion, huge-page containment and dirty tracking.
  */
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "vfio_fixture.h"
 
@@ -439,6 +440,28 @@ static void test_register_over_lock_limit_enomem(void **state)
 	fx_fini(&f);
 }
 
+static void test_register_default_limit_rlimit_memlock_enomem(void **state)
+{
+	struct rlimit rl;
+	struct fx f;
+
+	(void)state;
+	fx_init_cfg(&f, 0, NULL); /* 0: the process's RLIMIT_MEMLOCK */
+	assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	if (rl.rlim_cur != RLIM_INFINITY) {
+		uint64_t lim = DW_ALIGN_DOWN((uint64_t)rl.rlim_cur, 65536);
+
+		assert_int_equal(dmawin_mem_lock_limit(f.mem), rl.rlim_cur);
+		fx_v2(&f);
+		if (lim >= 65536 && lim + 65536 <= FX_RAM) {
+			assert_int_equal(fx_reg(&f, fx_ua(&f, 0), lim + 65536), -ENOMEM);
+			assert_int_equal(fx_reg(&f, fx_ua(&f, 0), lim), 0);
+			assert_int_equal(fx_reg(&f, fx_ua(&f, lim), 65536), -ENOMEM);
+		}
+	}
+	fx_fini(&f);
+}
+
 static void test_register_unmapped_memory_efault(void **state)
 {
 	uint8_t *p;
@@ -669,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_register_checks_einval),
 		cmocka_unit_test(test_register_same_range_ebusy_overlap_einval),
 		cmocka_unit_test(test_register_over_lock_limit_enomem),
+		cmocka_unit_test(test_register_default_limit_rlimit_memlock_enomem),
 		cmocka_unit_test(test_register_unmapped_memory_efault),
 		cmocka_unit_test(test_register_own_buffer_reachable_by_device),
 		cmocka_unit_test(test_unregister_checks),
