@@ -45,7 +45,7 @@ static int parse_machine(struct sim_parse *p, const json_t *m, struct dmawin_sim
 
 	if ((rc = sim_need_object(p, m, path)) || (rc = sim_check_keys(p, m, path, machine_keys)))
 		return rc;
-	if ((rc = sim_get_size(p, m, path, "ram", 64 << 10, UINT64_C(1) << 50, true,
+	if ((rc = sim_get_size(p, m, path, "ram", SIM_MIN_RAM, UINT64_C(1) << 50, true,
 			       &sc->papr.ram_size)) ||
 	    (rc = sim_get_size(p, m, path, "maxmem", 0, UINT64_C(1) << 50, false,
 			       &sc->papr.maxmem)) ||

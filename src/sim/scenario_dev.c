@@ -249,12 +249,48 @@ int sim_parse_devices(struct sim_parse *p, const json_t *arr, struct dmawin_sim_
 	return 0;
 }
 
+/* The parser's per-field rules again, for scenarios built in C rather than read from JSON. */
+static int check_device(struct sim_parse *p, const struct dmawin_sim_scenario *sc, uint32_t i)
+{
+	const struct dmawin_sim_device *d = &sc->devices[i];
+	const struct dmawin_sim_workload *w = &d->workload;
+	char at[SIM_PATH_MAX];
+
+	sim_path(at, "$.devices", NULL, (int)i);
+	if (!memchr(d->name, 0, sizeof(d->name)) || !d->name[0])
+		return sim_fail(p, at, "bad name");
+	for (uint32_t j = 0; j < i; j++)
+		if (strcmp(sc->devices[j].name, d->name) == 0)
+			return sim_fail(p, at, "device name '%s' is used twice", d->name);
+	if ((unsigned)d->kind > DMAWIN_SIM_EP || d->dma_mask_bits < 32 || d->dma_mask_bits > 64 ||
+	    phb_position(sc, d->phb_index) < 0 || (d->kind == DMAWIN_SIM_EP && d->vfio))
+		return sim_fail(p, at, "bad kind, DMA mask, PHB or vfio flag");
+	if ((unsigned)w->pattern > DMAWIN_SIM_RANDOM || w->direction < DMAWIN_SIM_TO_DEVICE ||
+	    w->direction > DMAWIN_SIM_BIDIRECTIONAL || w->buffers < 1 || w->buffers > 4096 ||
+	    w->segments < 1 || w->segments > 64 || w->size < 1 || w->size > MAX_BUFFER ||
+	    w->min_size < 1 || w->min_size > w->max_size || w->max_size > MAX_BUFFER || w->ops < 1 ||
+	    w->ops > MAX_OPS)
+		return sim_fail(p, at, "bad workload");
+	return 0;
+}
+
 int sim_scenario_check(struct sim_parse *p, const struct dmawin_sim_scenario *sc)
 {
 	char why[DMAWIN_SIM_TEXT_MAX];
+	int rc;
 
 	if (dmawin_papr_config_check(&sc->papr, why, sizeof(why)) < 0)
 		return sim_fail(p, "$.phbs", "invalid machine: %s", why);
+	if (sc->papr.ram_size < SIM_MIN_RAM)
+		return sim_fail(p, "$.machine.ram", "a run needs at least 256 MiB of RAM");
+	if (!sc->backing_page_size || (sc->backing_page_size & (sc->backing_page_size - 1)) ||
+	    sc->papr.ram_size % sc->backing_page_size)
+		return sim_fail(p, "$.machine.backing_page", "not a power of two dividing ram");
+	if (sc->nr_devices > DMAWIN_SIM_MAX_DEVICES)
+		return sim_fail(p, "$.devices", "more than %d devices", DMAWIN_SIM_MAX_DEVICES);
+	for (uint32_t i = 0; i < sc->nr_devices; i++)
+		if ((rc = check_device(p, sc, i)))
+			return rc;
 	for (uint32_t i = 0; i < sc->nr_devices; i++) {
 		const struct dmawin_sim_workload *w = &sc->devices[i].workload;
 		uint64_t footprint = w->pattern == DMAWIN_SIM_RING   ? w->size * w->buffers

@@ -300,6 +300,17 @@ static void test_run_bad_arguments_refused(void **state)
 
 	(void)state;
 	assert_int_equal(dmawin_sim_run(NULL, NULL, &r, why, sizeof(why)), -EINVAL);
+	/* a scenario built in C is checked as a parsed one is: nothing runs */
+	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
+	sc.devices[4].workload.segments = 65;
+	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, why, sizeof(why)), -EINVAL);
+	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
+	sc.nr_devices = DMAWIN_SIM_MAX_DEVICES + 1;
+	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, why, sizeof(why)), -EINVAL);
+	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
+	sc.devices[1].phb_index = 9;
+	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, why, sizeof(why)), -EINVAL);
+	assert_null(r);
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
 	assert_int_equal(dmawin_sim_run(&sc, &o, &r, why, sizeof(why)), -ENOENT);
 	assert_null(r);

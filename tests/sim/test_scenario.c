@@ -39,7 +39,7 @@ static const struct bad_case bad_cases[] = {
 	 "is not a size"},
 	{"ram negative", "{\"machine\": {\"ram\": -1}," PHBS "," DEVS "}", "$.machine.ram",
 	 "negative"},
-	{"ram too small", "{\"machine\": {\"ram\": 4096}," PHBS "," DEVS "}", "$.machine.ram",
+	{"ram too small", "{\"machine\": {\"ram\": \"128M\"}," PHBS "," DEVS "}", "$.machine.ram",
 	 "out of range"},
 	{"ram too big for 64 bits", "{\"machine\": {\"ram\": \"99999999999E\"}," PHBS "," DEVS "}",
 	 "$.machine.ram", "does not fit"},
@@ -135,7 +135,7 @@ static const struct bad_case bad_cases[] = {
 	{"workload min above max", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
 	 "\"kind\": \"gpu\", \"workload\": {\"min_size\": \"8K\", \"max_size\": \"4K\"}}]}",
 	 "$.devices[0].workload.min_size", "larger than max_size"},
-	{"workload buffers exceed RAM share", "{\"machine\": {\"ram\": \"64M\"}," PHBS
+	{"workload buffers exceed RAM share", "{\"machine\": {\"ram\": \"1G\"}," PHBS
 	 ", \"devices\": [{\"name\": \"a\", \"kind\": \"nic\", \"workload\": {\"buffers\": 4096, "
 	 "\"size\": \"16M\"}}]}", "$.devices", "share of RAM"},
 };
