@@ -29,8 +29,9 @@ struct fx {
 	void *raw;
 };
 
-static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit,
-			       const struct dmawin_vfio_config *vc)
+/* @dma_win_size: the PHB's 32-bit window (the default window's size); 0 = QEMU's 1 GiB. */
+static inline void fx_init_phb(struct fx *f, uint64_t lock_limit,
+			       const struct dmawin_vfio_config *vc, uint64_t dma_win_size)
 {
 	struct dmawin_mem_config mc = {.backing = DMAWIN_MEM_ANON, .lock_limit = lock_limit};
 	struct dmawin_mem_region_opts ro = {0};
@@ -47,11 +48,19 @@ static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit,
 	assert_int_equal(dmawin_mem_add_region(f->mem, 0, FX_RAM, &ro), 0);
 	dmawin_pe_phb_config_init(&pc);
 	pc.max_pes = FX_PES;
+	if (dma_win_size)
+		pc.dma_win_size = dma_win_size;
 	assert_int_equal(dmawin_pe_phb_create(&pc, f->mem, &f->phb), 0);
 	for (unsigned i = 0; i < FX_PES; i++)
 		assert_int_equal(dmawin_pe_create(f->phb, i, &f->pe[i]), 0);
 	assert_int_equal(dmawin_vfio_mm_create(f->mem, 16, &f->mm), 0);
 	assert_int_equal(dmawin_vfio_create(f->mm, vc, &f->c), 0);
+}
+
+static inline void fx_init_cfg(struct fx *f, uint64_t lock_limit,
+			       const struct dmawin_vfio_config *vc)
+{
+	fx_init_phb(f, lock_limit, vc, 0);
 }
 
 static inline void fx_init(struct fx *f)
