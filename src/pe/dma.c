@@ -200,6 +200,41 @@ static void not_ram_fault(struct dmawin_pe_dev *dev, int slot, uint64_t addr,
 }
 
 /*
+ * Streaming: extend a run over the following pages of its table window by reading their TCEs
+ * straight from the table (no IOTLB probe, no window selection, no fill), the common case of a
+ * buffer mapped contiguously. Stops at the first page that needs the full path: outside the
+ * window, unmapped or without the permission, not contiguous, or whenever EEH blocks or an
+ * injected error is armed. Reading the table itself is always current, so the IOTLB's
+ * staleness rule does not come into it.
+ */
+static size_t extend_run(struct dmawin_pe_dev *dev, uint64_t addr, size_t run, size_t want,
+			 uint64_t run_gpa, int slot, enum dmawin_pe_dir dir)
+{
+	const struct pe_win *w = &pe_winset_load(dev->pe)->win[slot];
+	uint64_t page, n = 0;
+
+	if (!w->active || w->kind != DMAWIN_PE_WINDOW_TABLE ||
+	    (__atomic_load_n(&dev->pe->eeh, __ATOMIC_ACQUIRE) & (PE_EEH_BLOCK | PE_EEH_ARMED)))
+		return run;
+	page = UINT64_C(1) << w->page_shift;
+	while (run < want) {
+		uint64_t a = addr + run, tce;
+
+		if (a < w->start || a > w->last || ((a - w->bus_offset) & (page - 1)))
+			break;
+		tce = dmawin_tce_view_get(w->view, (a - w->bus_offset) >> w->page_shift);
+		if (!(tce & (UINT64_C(1) << dir)) ||
+		    dmawin_tce_addr(tce, w->page_shift) != run_gpa + run)
+			break;
+		run += (size_t)DW_MIN((uint64_t)(want - run), page);
+		n++;
+	}
+	if (n)
+		pe_ctr_add(&dev->st[slot].translations, n);
+	return run;
+}
+
+/*
  * The transfer loop. Pages are translated in order and merged into runs while their guest
  * addresses follow each other (a guest maps buffers contiguously more often than not), so
  * that 4K IOMMU pages cost one copy per run, not one per page. A translation fault stops
@@ -218,6 +253,9 @@ static int dma_range(struct dmawin_pe_dev *dev, uint64_t addr, uint8_t *dst, con
 		size_t run = (size_t)DW_MIN((uint64_t)(len - done), xl.len), got;
 
 		while (done + run < len) {
+			run = extend_run(dev, addr + done, run, len - done, run_gpa, slot, dir);
+			if (done + run >= len)
+				break;
 			ret = dev_xlate(dev, addr + done + run, dir, &xl);
 			if (ret || xl.gpa != run_gpa + run || xl.slot != slot)
 				break;
