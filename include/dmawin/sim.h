@@ -243,6 +243,11 @@ DMAWIN_API void dmawin_sim_plan_destroy(struct dmawin_sim_plan *plan);
 /* The answer to "can these windows live on that machine?". */
 struct dmawin_sim_target_check {
 	bool safe;
+	/* Filled by the caller from dmawin_sim_migrate_check() when it ran it (the printers show
+	 * it): whether papr's restore on the target accepted the source's windows. */
+	bool restore_checked;
+	int restore_rc;
+	char restore_why[DMAWIN_SIM_TEXT_MAX];
 	uint32_t nr_problems;
 	struct {
 		uint32_t phb_index;
@@ -259,6 +264,20 @@ struct dmawin_sim_target_check {
 DMAWIN_API int dmawin_sim_plan_target(const struct dmawin_sim_plan *plan,
 				      const struct dmawin_sim_scenario *target,
 				      struct dmawin_sim_target_check *out);
+
+/**
+ * dmawin_sim_migrate_check - the target check done by the real layers: build @src's machine,
+ * boot its guest and probe its devices, save the IOMMU state (papr snapshot), build @dst's
+ * machine and restore the state there, as a migration would.
+ * @why: papr's reason when the target refuses (or the failing step); may be NULL.
+ *
+ * Return: 0 if the target accepted every window; -EXDEV if it cannot place one (@why says
+ * which); -EINVAL for a NULL or invalid scenario; another negative errno if a machine could not
+ * be built or the snapshot not written (also explained in @why).
+ */
+DMAWIN_API int dmawin_sim_migrate_check(const struct dmawin_sim_scenario *src,
+					const struct dmawin_sim_scenario *dst, char *why,
+					size_t len);
 
 /** dmawin_sim_plan_print - the plan as text. Return: 0; -EIO if writing failed. */
 DMAWIN_API int dmawin_sim_plan_print(const struct dmawin_sim_plan *plan,
@@ -344,6 +363,11 @@ struct dmawin_sim_options {
 	bool seed_set;
 	uint64_t seed;          /* used when seed_set, else the scenario's */
 	const char *trace_path; /* --trace-out: QEMU log-backend lines; NULL = none */
+	/* Probe the devices (windows created, RAM direct-mapped) but run no workload. */
+	bool probe_only;
+	/* Save the machine's IOMMU state there at the end (dmawin_papr_snapshot_save()); NULL =
+	 * none. A failure to save fails the run. */
+	const char *snapshot_path;
 };
 
 /**

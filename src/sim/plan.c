@@ -211,12 +211,17 @@ static int score(const struct dmawin_sim_plan_option *o, int cand, bool configur
 	return o->configured ? 60 : 50;
 }
 
+/* @configured_only: what a Linux 6.x guest gets today, which asks a DDW only for a 64-bit
+ * mask (spec §5); otherwise the best the platform could give. */
 static int best(const struct dmawin_sim_plan_device *d, bool configured_only)
 {
 	int pick = -1, top = -1;
 
 	for (int i = 0; i < DMAWIN_SIM_NR_CANDIDATES; i++) {
-		int s = score(&d->options[i], i, configured_only);
+		bool ddw = i == DMAWIN_SIM_CAND_DDW || i == DMAWIN_SIM_CAND_DDW_4GB;
+		int s = configured_only && ddw && d->dma_mask_bits < 64
+				? -1
+				: score(&d->options[i], i, configured_only);
 
 		if (s > top) {
 			top = s;

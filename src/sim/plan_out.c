@@ -60,6 +60,10 @@ int dmawin_sim_plan_print(const struct dmawin_sim_plan *plan,
 			fprintf(f, "  PHB %u window 0x%llx: %s\n", target->problems[i].phb_index,
 				(unsigned long long)target->problems[i].start,
 				target->problems[i].text);
+		if (target->restore_checked)
+			fprintf(f, "  papr snapshot restored on the target: %s (%s)\n",
+				target->restore_rc == 0 ? "accepted" : "REFUSED",
+				target->restore_why);
 	}
 	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
 }
@@ -101,7 +105,11 @@ static json_t *target_json(const struct dmawin_sim_target_check *t)
 				      json_pack("{s:i, s:I, s:s}", "phb", (int)t->problems[i].phb_index,
 						"start", (json_int_t)t->problems[i].start, "problem",
 						t->problems[i].text));
-	return json_pack("{s:b, s:o}", "safe", t->safe, "problems", problems);
+	return json_pack("{s:b, s:o, s:o}", "safe", t->safe, "problems", problems, "restore",
+			 !t->restore_checked ? json_null()
+					     : json_pack("{s:b, s:i, s:s}", "accepted",
+							 t->restore_rc == 0, "rc", t->restore_rc,
+							 "why", t->restore_why));
 }
 
 int dmawin_sim_plan_print_json(const struct dmawin_sim_plan *plan,

@@ -60,7 +60,13 @@ void sim_plan_reason(const struct dmawin_sim_scenario *sc, struct dmawin_sim_pla
 		snprintf(now, sizeof(now), "today: %s", dmawin_sim_candidate_name(d->current));
 	else
 		snprintf(now, sizeof(now), "today: nothing reaches it");
-	if (d->recommended == DMAWIN_SIM_CAND_DDW_4GB)
+	if (d->options[d->recommended].configured)
+		snprintf(d->reason, sizeof(d->reason),
+			 "the DDW at 0x%llx is within the %u-bit mask, but Linux up to 6.x asks a DDW "
+			 "only for a 64-bit mask: a 2025 kernel (limited addressing) or a VFIO user maps "
+			 "all RAM there; %s",
+			 (unsigned long long)d->options[d->recommended].start, d->dma_mask_bits, now);
+	else if (d->recommended == DMAWIN_SIM_CAND_DDW_4GB)
 		snprintf(d->reason, sizeof(d->reason),
 			 "set dma64_win_addr=0x100000000 on PHB %u (4GB mode, seed 000): the DDW then "
 			 "sits below the %u-bit mask and maps all RAM directly; %s",

@@ -211,11 +211,17 @@ int dmawin_sim_run(const struct dmawin_sim_scenario *sc, const struct dmawin_sim
 		snprintf(why, len, "%s: %s", opts->trace_path, strerror(errno));
 		goto fail;
 	}
+	run.probe_only = opts && opts->probe_only;
 	rc = build_machine(&run, why, len);
 	if (rc < 0)
 		goto fail;
 	sim_devices_run(&run);
 	finish(&run, t0);
+	if (opts && opts->snapshot_path &&
+	    (rc = dmawin_papr_snapshot_save(run.m, opts->snapshot_path)) < 0) {
+		snprintf(why, len, "snapshot %s: %s", opts->snapshot_path, strerror(-rc));
+		goto fail;
+	}
 	run_cleanup(&run);
 	*out = run.r;
 	return 0;

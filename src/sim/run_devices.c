@@ -348,7 +348,11 @@ static void run_device(struct sim_run *run, struct devices *ds, unsigned i)
 	const struct dmawin_sim_workload *w = &run->sc->devices[i].workload;
 
 	run->current = &run->r->devices[i];
-	if (run->sc->devices[i].kind == DMAWIN_SIM_EP) {
+	if (run->probe_only) {
+		if (run->sc->devices[i].kind != DMAWIN_SIM_EP && prepare(run, ds, i) == 0 &&
+		    probe(run, ds, i) == 0)
+			run->r->devices[i].ran = true;
+	} else if (run->sc->devices[i].kind == DMAWIN_SIM_EP) {
 		struct dev_state *s = &ds->dev[i];
 
 		if (prepare(run, ds, i) == 0 && sim_ep_run(run, i, s->area, &s->rng, s->buf, s->chk) == 0)

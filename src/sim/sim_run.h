@@ -20,6 +20,7 @@ struct sim_run {
 	struct dmawin_papr *m;
 	int notifier;
 	FILE *trace;      /* --trace-out, or NULL */
+	bool probe_only;  /* probe the devices, run no workload */
 	double trace_t0;  /* seconds printed in trace lines count from here */
 	/* The device whose driver is calling the hypervisor now: hcalls, RTAS calls and TCE
 	 * writes are charged to it. NULL while the machine is being set up. */

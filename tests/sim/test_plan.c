@@ -57,10 +57,15 @@ static void test_plan_gpu48_classic_unreachable_4gb_recommended(void **state)
 	assert_non_null(strstr(g->reason, "dma64_win_addr=0x100000000"));
 	g = dev(p, "gpu-4gb");
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].configured);
+	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].reachable);
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].start == 4 * GiB);
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].size == 64 * GiB);
-	assert_int_equal(g->current, DMAWIN_SIM_CAND_DDW_4GB);
+	/* a Linux 6.x guest asks a DDW only for a 64-bit mask: the default window today */
+	assert_int_equal(g->current, DMAWIN_SIM_CAND_DEFAULT);
 	assert_int_equal(g->recommended, DMAWIN_SIM_CAND_DDW_4GB);
+	assert_non_null(strstr(g->reason, "64-bit mask"));
+	/* the 64-bit NVMe on the same 4GB-mode PHB gets the DDW at 4 GiB */
+	assert_int_equal(dev(p, "nvme-4gb")->current, DMAWIN_SIM_CAND_DDW_4GB);
 	dmawin_sim_plan_destroy(p);
 }
 
@@ -194,7 +199,7 @@ static void test_plan_windows_one_ddw_per_phb(void **state)
 	(void)state;
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
 	p = plan_of(&sc);
-	/* four default windows; DDWs on PHB 0 (nic), 2 (4GB GPU) and 3 (VFs), none on PHB 1 */
+	/* four default windows; DDWs on PHB 0 (nic), 2 (NVMe, at 4 GiB) and 3 (VFs), none on 1 */
 	assert_int_equal(p->nr_windows, 7);
 	for (uint32_t i = 0; i < p->nr_windows; i++) {
 		ddws += !p->windows[i].is_default;

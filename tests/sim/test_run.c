@@ -43,7 +43,7 @@ static const struct dmawin_sim_device_report *dev(const char *name)
 static void test_run_default_every_device_ran_and_verified(void **state)
 {
 	(void)state;
-	assert_int_equal(report->nr_devices, 12);
+	assert_int_equal(report->nr_devices, 13);
 	for (uint32_t i = 0; i < report->nr_devices; i++) {
 		const struct dmawin_sim_device_report *d = &report->devices[i];
 
@@ -83,6 +83,21 @@ static void test_run_gpu48_classic_gets_no_1_59_window(void **state)
 				assert_false(report->phbs[i].windows[s].enabled &&
 					     report->phbs[i].windows[s].start ==
 						     DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR);
+}
+
+/* Seed 000: on the 4GB-mode PHB the DDW (created for the 64-bit NVMe) sits at 4 GiB, inside the
+ * 48-bit GPU's reach; the guest keeps the GPU on the default window (Linux 6.x policy). */
+static void test_run_4gb_mode_ddw_within_48_bits(void **state)
+{
+	const struct dmawin_sim_device_report *n = dev("nvme-4gb"), *g = dev("gpu-4gb");
+
+	(void)state;
+	assert_true(n->direct);
+	assert_true(n->window.start == 4 * GiB);
+	assert_true(n->window.start + n->window.size - 1 <= (UINT64_C(1) << 48) - 1);
+	assert_true(g->window.is_default);
+	assert_true(report->phbs[2].windows[1].enabled);
+	assert_true(report->phbs[2].windows[1].start == 4 * GiB);
 }
 
 static void test_run_legacy32_default_window_indirect(void **state)
@@ -154,7 +169,7 @@ static void test_run_same_seed_same_counts(void **state)
 
 	(void)state;
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
-	sc.nr_devices = 5; /* nic, e1000, GPUs, one VF: enough to compare */
+	sc.nr_devices = 6; /* nic, e1000, GPUs, NVMe, one VF: enough to compare */
 	assert_int_equal(dmawin_sim_run(&sc, &o, &a, NULL, 0), 0);
 	assert_int_equal(dmawin_sim_run(&sc, &o, &b, NULL, 0), 0);
 	assert_true(a->seed == 7);
@@ -249,7 +264,7 @@ static void test_run_iova_allocator_runs_clean(void **state)
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
 	sc.iova_allocator = true;
 	sc.devices[1].workload.ops = 500; /* e1000, default window */
-	sc.nr_devices = 5;                /* ... up to the first VF (indirect DDW) */
+	sc.nr_devices = 6;                /* ... up to the first VF (indirect DDW) */
 	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, NULL, 0), 0);
 	for (uint32_t i = 0; i < r->nr_devices; i++) {
 		assert_true(r->devices[i].ran);
@@ -291,6 +306,26 @@ static void test_run_endpoint_exposes_through_atu(void **state)
 	dmawin_sim_report_destroy(r);
 }
 
+/* Seed 000 by the layers: the probed machine's snapshot restores on an identical target and is
+ * refused by one whose PHB 2 is not in the 4GB mode (its DDW would move). */
+static void test_run_migrate_check_by_snapshot_restore(void **state)
+{
+	struct dmawin_sim_scenario src, dst;
+	char why[DMAWIN_SIM_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(dmawin_sim_scenario_default(&src), 0);
+	dst = src;
+	assert_int_equal(dmawin_sim_migrate_check(&src, &dst, why, sizeof(why)), 0);
+	dst.papr.phbs[2].dma64_win_addr = DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR;
+	assert_int_equal(dmawin_sim_migrate_check(&src, &dst, why, sizeof(why)), -EXDEV);
+	assert_true(strlen(why) > 0);
+	dst = src;
+	dst.papr.phbs[0].pgsz = 0x11000; /* no 16M pages: the NIC's DDW cannot be restored */
+	assert_int_equal(dmawin_sim_migrate_check(&src, &dst, why, sizeof(why)), -EXDEV);
+	assert_int_equal(dmawin_sim_migrate_check(NULL, &dst, why, sizeof(why)), -EINVAL);
+}
+
 static void test_run_bad_arguments_refused(void **state)
 {
 	struct dmawin_sim_scenario sc;
@@ -302,7 +337,7 @@ static void test_run_bad_arguments_refused(void **state)
 	assert_int_equal(dmawin_sim_run(NULL, NULL, &r, why, sizeof(why)), -EINVAL);
 	/* a scenario built in C is checked as a parsed one is: nothing runs */
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
-	sc.devices[4].workload.segments = 65;
+	sc.devices[5].workload.segments = 65;
 	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, why, sizeof(why)), -EINVAL);
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
 	sc.nr_devices = DMAWIN_SIM_MAX_DEVICES + 1;
@@ -323,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_run_default_every_device_ran_and_verified),
 		cmocka_unit_test(test_run_nic64_direct_ddw_biggest_page),
 		cmocka_unit_test(test_run_gpu48_classic_gets_no_1_59_window),
+		cmocka_unit_test(test_run_4gb_mode_ddw_within_48_bits),
 		cmocka_unit_test(test_run_legacy32_default_window_indirect),
 		cmocka_unit_test(test_run_vfs_ddw_indirect),
 		cmocka_unit_test(test_run_totals_add_up),
@@ -333,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_run_vfio_device_dma_through_host),
 		cmocka_unit_test(test_run_iova_allocator_runs_clean),
 		cmocka_unit_test(test_run_endpoint_exposes_through_atu),
+		cmocka_unit_test(test_run_migrate_check_by_snapshot_restore),
 		cmocka_unit_test(test_run_bad_arguments_refused),
 	};
 

@@ -239,9 +239,9 @@ static void test_scenario_default_has_the_seed_devices(void **state)
 	assert_true(sc.papr.phbs[1].dma64_win_addr == DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR);
 	assert_true(sc.papr.phbs[2].dma64_win_addr == DMAWIN_PAPR_DMA64_WIN_ADDR_4GB);
 	assert_true(sc.papr.phbs[3].tce_budget > 0);
-	assert_int_equal(sc.nr_devices, 12); /* nic, e1000, two GPUs, 8 VFs */
-	assert_string_equal(sc.devices[4].name, "vf0");
-	assert_string_equal(sc.devices[11].name, "vf7");
+	assert_int_equal(sc.nr_devices, 13); /* nic, e1000, two GPUs, an NVMe, 8 VFs */
+	assert_string_equal(sc.devices[5].name, "vf0");
+	assert_string_equal(sc.devices[12].name, "vf7");
 	assert_int_equal(sc.devices[2].dma_mask_bits, 48);
 	assert_int_equal(sc.devices[1].dma_mask_bits, 32);
 	assert_non_null(strstr(dmawin_sim_default_json(), "\"default\""));

@@ -17,7 +17,7 @@ import json, sys, xml.etree.ElementTree as ET
 r = json.load(open(sys.argv[1]))
 assert r["scenario"] == "default", r["scenario"]
 devs = r["devices"]
-assert len(devs) == 12
+assert len(devs) == 13
 assert sum(d["ops"] for d in devs) == r["machine"]["ops_total"]
 tables = sum(w["table_bytes"] for p in r["phbs"] for w in p["windows"] if w)
 assert tables == r["machine"]["table_bytes_total"], (tables, r["machine"])
@@ -77,12 +77,14 @@ out=$("$dmawin" sim --kernel-args disable_ddw 2>&1); rc=$?
 [ $rc -eq 2 ] && ok "kernel args alone" || bad "kernel args alone: $rc"
 
 # plan --target: the default against itself is safe; against a host without the 4GB mode not.
-"$dmawin" plan --target "$src/scenarios/default.json" >/dev/null && ok "target safe" ||
+"$dmawin" plan --target "$src/scenarios/default.json" | grep -q "restored on the target: accepted" &&
+	ok "target safe" ||
 	bad "target safe"
 sed 's/"placement": "4gb"/"placement": "qemu"/' "$src/scenarios/default.json" >"$tmp/p8.json"
 out=$("$dmawin" plan --target "$tmp/p8.json"); rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "UNSAFE" &&
-	printf '%s' "$out" | grep -q "PHB 2 window 0x100000000" && ok "target unsafe" ||
+	printf '%s' "$out" | grep -q "PHB 2 window 0x100000000" &&
+	printf '%s' "$out" | grep -q "papr snapshot restored on the target: REFUSED" && ok "target unsafe" ||
 	bad "target unsafe: $rc"
 
 # --qemu-args builds the machine from a command line.

@@ -66,7 +66,11 @@ static int plan(const struct plan_args *a, const struct dmawin_sim_scenario *sc,
 			free(check);
 			return 2;
 		}
-		rc = check->safe ? 0 : 1;
+		/* the layers' own answer: save the probed machine, restore it on the target */
+		check->restore_checked = true;
+		check->restore_rc = dmawin_sim_migrate_check(sc, target, check->restore_why,
+							     sizeof(check->restore_why));
+		rc = check->safe && check->restore_rc == 0 ? 0 : 1;
 	}
 	if ((a->json ? dmawin_sim_plan_print_json(p, check, stdout)
 		     : dmawin_sim_plan_print(p, check, stdout)) < 0)
