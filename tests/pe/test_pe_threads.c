@@ -11,11 +11,12 @@
 #include "pe_test.h"
 
 #define READERS	   2
-#define ROUNDS	   2000 /* < 4096: the round is encoded in the gpa page */
+#define ROUNDS	   2000 /* the round is encoded in the gpa: 2 pages each, in 16 MiB */
 #define RW	   (DMAWIN_TCE_READ | DMAWIN_TCE_WRITE)
 #define DDW	   (UINT64_C(1) << 59)
 #define STABLE_GPA UINT64_C(0xfff000)
 #define SENTINEL   0xee
+#define GPA(k)	   ((uint64_t)(k) << 13) /* round k: guest pages 2k and 2k + 1 */
 
 struct shared {
 	struct pe_fix f;
@@ -48,13 +49,13 @@ static void *reader_main(void *arg)
 	struct reader *r = arg;
 	struct shared *sh = r->sh;
 	struct dmawin_pe_xlate xl;
-	uint8_t b[8];
+	uint8_t b[16];
 
 	memset(b, 0xab, sizeof(b));
 	for (uint64_t k = 1; k <= ROUNDS; k++) {
 		pthread_barrier_wait(&sh->installed);
 		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) ||
-		    xl.gpa != (k << 12) + 8)
+		    xl.gpa != GPA(k) + 8)
 			r->misses++;
 		pthread_barrier_wait(&sh->checked);
 		for (int i = 0; i < 64; i++) {
@@ -63,12 +64,15 @@ static void *reader_main(void *arg)
 			if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ,
 						    &xl) == 0) {
 				r->raced++;
-				if ((xl.gpa >> 12) <= removed)
+				if ((xl.gpa >> 13) <= removed)
 					r->violations++;
 			}
+			/* Reader 0 crosses into bus page 1 (a two-page run), the others write
+			 * their own bytes of page 0. */
 			if (i % 16 == 0)
-				dmawin_pe_dma_write(r->dev, bus_of(sh) + 16 + 8 * r->index, b,
-						    sizeof(b), NULL);
+				dmawin_pe_dma_write(r->dev,
+						    bus_of(sh) + (r->index ? 8 * r->index : 4088),
+						    b, sizeof(b), NULL);
 		}
 		/* Changes of slot 1 never disturb slot 0 (mode 1 keeps page 1 of slot 0 mapped). */
 		if (sh->mode == 1 &&
@@ -78,7 +82,7 @@ static void *reader_main(void *arg)
 		pthread_barrier_wait(&sh->removed_all);
 		/* The writer may already be installing round k + 1, never k again. */
 		if (dmawin_pe_dev_translate(r->dev, bus_of(sh) + 8, DMAWIN_PE_DMA_READ, &xl) == 0 &&
-		    (xl.gpa >> 12) <= k)
+		    (xl.gpa >> 13) <= k)
 			r->violations++;
 	}
 	return NULL;
@@ -90,17 +94,20 @@ static void install(struct shared *sh, uint64_t k)
 
 	switch (sh->mode) {
 	case 0:
-		assert_int_equal(dmawin_tce_put(sh->t, 0, (k << 12) | RW), 0);
+		assert_int_equal(dmawin_tce_put(sh->t, 0, GPA(k) | RW), 0);
+		assert_int_equal(dmawin_tce_put(sh->t, 1, (GPA(k) + 4096) | RW), 0);
 		break;
 	case 1:
 		/* A fresh table each round, held only by the PE: reclaimed under the readers. */
 		wc.table = pe_table(12, 1 * MiB, 0);
-		assert_int_equal(dmawin_tce_put(wc.table, 0, (k << 12) | RW), 0);
+		assert_int_equal(dmawin_tce_put(wc.table, 0, GPA(k) | RW), 0);
+		assert_int_equal(dmawin_tce_put(wc.table, 1, (GPA(k) + 4096) | RW), 0);
 		assert_int_equal(dmawin_pe_set_window(sh->f.pe, 1, &wc), 0);
 		dmawin_tce_destroy(wc.table);
 		break;
 	default:
-		assert_int_equal(dmawin_tce_put(sh->t, 0, (k << 12) | RW), 0);
+		assert_int_equal(dmawin_tce_put(sh->t, 0, GPA(k) | RW), 0);
+		assert_int_equal(dmawin_tce_put(sh->t, 1, (GPA(k) + 4096) | RW), 0);
 		assert_int_equal(dmawin_pe_eeh_thaw(sh->f.pe, DMAWIN_PE_EEH_THAW_MMIO), 0);
 		assert_int_equal(dmawin_pe_eeh_thaw(sh->f.pe, DMAWIN_PE_EEH_THAW_DMA), 0);
 		break;
@@ -112,6 +119,7 @@ static void remove_mapping(struct shared *sh)
 	if (sh->mode == 0) {
 		/* What a hypervisor does for H_PUT_TCE(0): the table write, then the barrier. */
 		assert_int_equal(dmawin_tce_put(sh->t, 0, 0), 0);
+		assert_int_equal(dmawin_tce_put(sh->t, 1, 0), 0);
 		dmawin_pe_dma_barrier(sh->f.pe);
 	} else if (sh->mode == 1)
 		assert_int_equal(dmawin_pe_unset_window(sh->f.pe, 1), 0);
@@ -151,11 +159,11 @@ static void run_mode(int mode)
 		pthread_barrier_wait(&sh.checked);
 		remove_mapping(&sh);
 		/* No transfer may write the page any more: a late device write would show here. */
-		memset(ram + (k << 12), SENTINEL, 4096);
+		memset(ram + GPA(k), SENTINEL, 2 * 4096);
 		__atomic_store_n(&sh.removed, k, __ATOMIC_RELEASE);
 		pthread_barrier_wait(&sh.removed_all);
-		for (int i = 0; i < 4096; i++)
-			late += ram[(k << 12) + i] != SENTINEL;
+		for (int i = 0; i < 2 * 4096; i++)
+			late += ram[GPA(k) + i] != SENTINEL;
 	}
 	assert_int_equal(late, 0);
 	for (int i = 0; i < READERS; i++) {
