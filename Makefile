@@ -17,7 +17,7 @@ test: bootstrap
 	scripts/test.sh
 
 bench: bootstrap
-	scripts/configure.sh build-release --buildtype=release && ninja -C build-release
+	scripts/configure.sh build-release -Dbuildtype=release -Dtests=false && ninja -C build-release
 	build-release/tools/dmawin/dmawin bench
 
 # Every fuzz harness for FUZZ_SECONDS (default 300) each.

@@ -4,10 +4,12 @@
 set -euo pipefail
 dir=$1; shift
 werror=-Dwerror=true
+buildtype=--buildtype=debugoptimized
 for arg in "$@"; do
 	[[ "$arg" == -Dwerror=* ]] && werror=
+	[[ "$arg" == -Dbuildtype=* || "$arg" == --buildtype=* ]] && buildtype=
 done
 if [[ ! -f "$dir/build.ninja" ]]; then
-	meson setup "$dir" --buildtype=debugoptimized $werror "$@" >"$dir.setup.log" 2>&1 \
+	meson setup "$dir" $buildtype $werror "$@" >"$dir.setup.log" 2>&1 \
 		|| { cat "$dir.setup.log" >&2; rm -rf "$dir"; exit 1; }
 fi

@@ -163,7 +163,7 @@ enum lookup_kind { LOOKUP_HIT, LOOKUP_RANDOM, VIEW_RANDOM };
 
 static double lookup(const struct bench_params *p, unsigned int levels, enum lookup_kind kind)
 {
-	uint64_t ops = bench_ops(p, 20u << 20), rng = p->seed | 1, acc = 0, t0, t1, tce;
+	uint64_t ops = bench_ops(p, 20u << 20), rng = p->seed | 1, acc = 0, t0, t1, tce = 0;
 	uint64_t mask = (1ull << (LOOKUP_ENTRIES_SHIFT + 12)) - 1;
 	struct dmawin_tce_table *t = lookup_table(levels);
 	const struct dmawin_tce_view *v;

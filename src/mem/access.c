@@ -68,63 +68,61 @@ static int range_check(const struct mem_region_table *t, uint64_t gpa, size_t le
 	return mem_range_is_ram(t, gpa, len) ? 0 : -EFAULT;
 }
 
-int dmawin_mem_read(const struct dmawin_mem *mem, uint64_t gpa, void *dst, size_t len)
-{
-	const struct mem_region_table *t = mem_regions(mem);
-	const struct mem_region *r;
-	uint8_t *out = dst;
+enum piece_op { PIECE_READ, PIECE_WRITE, PIECE_PAGE_SIZE };
 
+/*
+ * Walks [gpa, gpa + len) region by region, after checking that all of it is RAM, so a range
+ * with a hole is refused before any byte moves. One walker serves the copies and the page-size
+ * query: the operation is a constant at each call site and folds away.
+ */
+static inline int walk_pieces(const struct mem_region_table *t, uint64_t gpa, uint8_t *buf,
+			      uint64_t len, enum piece_op op, uint64_t *smallest)
+{
 	if (len && range_check(t, gpa, len))
 		return -EFAULT;
 	while (len) {
-		uint64_t chunk = DW_MIN(region_rest(t, gpa, &r), (uint64_t)len);
+		const struct mem_region *r = mem_region_find(t, gpa);
+		uint64_t chunk;
 
-		memcpy(out, r->host + (gpa - r->gpa), chunk);
-		out += chunk;
+		if (!r)
+			return -EFAULT;
+		chunk = DW_MIN(r->gpa + r->size - gpa, len);
+		if (op == PIECE_READ)
+			memcpy(buf, r->host + (gpa - r->gpa), chunk);
+		else if (op == PIECE_WRITE)
+			memcpy(r->host + (gpa - r->gpa), buf, chunk);
+		else
+			*smallest = DW_MIN(*smallest, r->page_size);
+		if (buf)
+			buf += chunk;
 		gpa += chunk;
 		len -= chunk;
 	}
 	return 0;
 }
 
+int dmawin_mem_read(const struct dmawin_mem *mem, uint64_t gpa, void *dst, size_t len)
+{
+	return walk_pieces(mem_regions(mem), gpa, dst, len, PIECE_READ, NULL);
+}
+
 int dmawin_mem_write(struct dmawin_mem *mem, uint64_t gpa, const void *src, size_t len)
 {
-	const struct mem_region_table *t = mem_regions(mem);
-	const struct mem_region *r;
-	const uint8_t *in = src;
-
-	if (len && range_check(t, gpa, len))
-		return -EFAULT;
-	while (len) {
-		uint64_t chunk = DW_MIN(region_rest(t, gpa, &r), (uint64_t)len);
-
-		memcpy(r->host + (gpa - r->gpa), in, chunk);
-		in += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	return 0;
+	/* the walker only reads from buf when writing guest RAM */
+	return walk_pieces(mem_regions(mem), gpa, (uint8_t *)(uintptr_t)src, len, PIECE_WRITE,
+			   NULL);
 }
 
 int dmawin_mem_page_size(const struct dmawin_mem *mem, uint64_t gpa, uint64_t len,
 			 uint64_t *page_size)
 {
-	const struct mem_region_table *t = mem_regions(mem);
-	const struct mem_region *r;
 	uint64_t smallest = UINT64_MAX;
+	int ret;
 
 	if (!len)
 		return -EINVAL;
-	if (range_check(t, gpa, len))
-		return -EFAULT;
-	while (len) {
-		uint64_t chunk = DW_MIN(region_rest(t, gpa, &r), len);
-
-		smallest = DW_MIN(smallest, r->page_size);
-		gpa += chunk;
-		len -= chunk;
-	}
-	if (page_size)
+	ret = walk_pieces(mem_regions(mem), gpa, NULL, len, PIECE_PAGE_SIZE, &smallest);
+	if (!ret && page_size)
 		*page_size = smallest;
-	return 0;
+	return ret;
 }
