@@ -40,8 +40,8 @@
 
 DMAWIN_BEGIN_DECLS
 
-#define DMAWIN_SIM_NAME_MAX 48
-#define DMAWIN_SIM_TEXT_MAX 256
+#define DMAWIN_SIM_NAME_MAX    48
+#define DMAWIN_SIM_TEXT_MAX    256
 #define DMAWIN_SIM_MAX_DEVICES 64
 
 /* ---- Scenarios ---------------------------------------------------------------------------- */
@@ -73,18 +73,18 @@ struct dmawin_sim_workload {
 	enum dmawin_sim_dir direction;
 	uint32_t buffers;  /* ring: entries */
 	uint32_t segments; /* sg: segments per operation */
-	uint64_t size;     /* ring/sg: bytes per buffer or segment */
+	uint64_t size;	   /* ring/sg: bytes per buffer or segment */
 	uint64_t min_size; /* random */
 	uint64_t max_size; /* random */
-	uint64_t ops;      /* simulated operations (DMA transfers) */
+	uint64_t ops;	   /* simulated operations (DMA transfers) */
 };
 
 struct dmawin_sim_device {
 	char name[DMAWIN_SIM_NAME_MAX];
 	enum dmawin_sim_kind kind;
 	unsigned dma_mask_bits; /* 32..64: the mask the driver sets with dma_set_mask() */
-	uint32_t phb_index;     /* QEMU index of the PHB it sits on */
-	bool vfio;              /* passed through: behind a VFIO sPAPR container on the host */
+	uint32_t phb_index;	/* QEMU index of the PHB it sits on */
+	bool vfio;		/* passed through: behind a VFIO sPAPR container on the host */
 	struct dmawin_sim_workload workload;
 };
 
@@ -107,10 +107,10 @@ struct dmawin_sim_scenario {
 
 /* Where and why a scenario was refused. */
 struct dmawin_sim_error {
-	char file[128];                /* the file name, or "<default>", "<qemu-args>" */
-	char path[128];                /* JSON path such as "$.phbs[1].pgsz"; "" for syntax errors */
-	int line;                      /* 1-based for syntax errors; 0 otherwise */
-	int column;                    /* 1-based for syntax errors; 0 otherwise */
+	char file[128]; /* the file name, or "<default>", "<qemu-args>" */
+	char path[128]; /* JSON path such as "$.phbs[1].pgsz"; "" for syntax errors */
+	int line;	/* 1-based for syntax errors; 0 otherwise */
+	int column;	/* 1-based for syntax errors; 0 otherwise */
 	char text[DMAWIN_SIM_TEXT_MAX]; /* what is wrong */
 };
 
@@ -134,7 +134,8 @@ DMAWIN_API int dmawin_sim_scenario_parse(const char *text, size_t len, const cha
 					 struct dmawin_sim_scenario *out,
 					 struct dmawin_sim_error *err);
 
-/** dmawin_sim_default_json - the embedded default scenario (scenarios/default.json), NUL-terminated. */
+/** dmawin_sim_default_json - the embedded default scenario (scenarios/default.json),
+ * NUL-terminated. */
 DMAWIN_API const char *dmawin_sim_default_json(void);
 
 /**
@@ -177,17 +178,17 @@ enum dmawin_sim_candidate {
 };
 
 struct dmawin_sim_plan_option {
-	bool configured;     /* the scenario's PHB is set up this way */
-	bool offered;        /* the platform can give it (ddw on, page sizes, budget, bypass) */
-	bool reachable;      /* the DMA mask covers the window's last byte */
-	bool direct;         /* all RAM (up to maxmem) mapped once; else mapped on demand */
-	uint64_t start;      /* bus address */
-	uint64_t size;       /* bytes */
-	unsigned page_shift; /* the biggest usable IOMMU page */
-	unsigned levels;     /* TCE table levels (64 KiB levels, as Linux builds them) */
-	uint64_t tces;       /* entries of the table */
-	uint64_t table_bytes;      /* QEMU's flat table (entries * 8), from tce_footprint */
-	uint64_t host_table_bytes; /* a Linux PowerNV host's table, fully populated */
+	bool configured;      /* the scenario's PHB is set up this way */
+	bool offered;	      /* the platform can give it (ddw on, page sizes, budget, bypass) */
+	bool reachable;	      /* the DMA mask covers the window's last byte */
+	bool direct;	      /* all RAM (up to maxmem) mapped once; else mapped on demand */
+	uint64_t start;	      /* bus address */
+	uint64_t size;	      /* bytes */
+	unsigned page_shift;  /* the biggest usable IOMMU page */
+	unsigned levels;      /* TCE table levels (64 KiB levels, as Linux builds them) */
+	uint64_t tces;	      /* entries of the table */
+	uint64_t table_bytes; /* QEMU's flat table (entries * 8), from tce_footprint */
+	uint64_t host_table_bytes;     /* a Linux PowerNV host's table, fully populated */
 	char why[DMAWIN_SIM_TEXT_MAX]; /* why not offered / not reachable / indirect, or "" */
 };
 
@@ -309,7 +310,7 @@ struct dmawin_sim_window {
 	uint64_t size;
 	unsigned page_shift;
 	unsigned levels;
-	uint64_t tces;        /* entries */
+	uint64_t tces;	      /* entries */
 	uint64_t tces_mapped; /* entries with R or W at the end of the run */
 	uint64_t table_bytes; /* bytes allocated by the table now */
 };
@@ -319,17 +320,17 @@ struct dmawin_sim_device_report {
 	enum dmawin_sim_kind kind;
 	unsigned dma_mask_bits;
 	uint32_t phb_index;
-	bool ran;                          /* false: see note */
-	char note[DMAWIN_SIM_TEXT_MAX];    /* why it did not run, or what is worth knowing */
-	bool direct;                       /* direct map (DDW covering RAM) vs on-demand TCEs */
-	struct dmawin_sim_window window;   /* the window its DMA went through */
+	bool ran;			 /* false: see note */
+	char note[DMAWIN_SIM_TEXT_MAX];	 /* why it did not run, or what is worth knowing */
+	bool direct;			 /* direct map (DDW covering RAM) vs on-demand TCEs */
+	struct dmawin_sim_window window; /* the window its DMA went through */
 	uint64_t hcalls[DMAWIN_SIM_NR_HCALL_KINDS];
 	uint64_t tces_written;
 	uint64_t map_failures;
-	uint64_t faults;     /* DMA that did not translate */
+	uint64_t faults; /* DMA that did not translate */
 	uint64_t eeh_events;
-	uint64_t ops;        /* DMA transfers done */
-	uint64_t bytes;      /* bytes moved and verified */
+	uint64_t ops;	     /* DMA transfers done */
+	uint64_t bytes;	     /* bytes moved and verified */
 	uint64_t mismatches; /* bytes that did not arrive as sent */
 };
 
@@ -348,7 +349,7 @@ struct dmawin_sim_report {
 	uint32_t nr_devices;
 	struct dmawin_sim_device_report devices[DMAWIN_SIM_MAX_DEVICES];
 	uint64_t table_bytes_total; /* every enabled window's table */
-	uint64_t locked_bytes;      /* guest RAM's locked-memory counter at the end */
+	uint64_t locked_bytes;	    /* guest RAM's locked-memory counter at the end */
 	/* Every call of the run, the devices' and the guest's own (boot: clearing the default
 	 * windows), so total - sum over devices = what no device caused. */
 	uint64_t hcalls_total[DMAWIN_SIM_NR_HCALL_KINDS];
@@ -361,7 +362,7 @@ struct dmawin_sim_report {
 
 struct dmawin_sim_options {
 	bool seed_set;
-	uint64_t seed;          /* used when seed_set, else the scenario's */
+	uint64_t seed;		/* used when seed_set, else the scenario's */
 	const char *trace_path; /* --trace-out: QEMU log-backend lines; NULL = none */
 	/* Probe the devices (windows created, RAM direct-mapped) but run no workload. */
 	bool probe_only;
@@ -379,8 +380,8 @@ struct dmawin_sim_options {
  * checks; -ENOMEM; a negative errno of the layer that failed to build the machine (in @why).
  */
 DMAWIN_API int dmawin_sim_run(const struct dmawin_sim_scenario *sc,
-			      const struct dmawin_sim_options *opts,
-			      struct dmawin_sim_report **out, char *why, size_t len);
+			      const struct dmawin_sim_options *opts, struct dmawin_sim_report **out,
+			      char *why, size_t len);
 
 /** dmawin_sim_report_destroy - free @r (NULL is a no-op). */
 DMAWIN_API void dmawin_sim_report_destroy(struct dmawin_sim_report *r);

@@ -45,7 +45,8 @@ int sim_check_keys(struct sim_parse *p, const json_t *obj, const char *path,
 	json_t *value;
 	char at[SIM_PATH_MAX];
 
-	json_object_foreach((json_t *)(uintptr_t)obj, key, value) {
+	json_object_foreach((json_t *)(uintptr_t)obj, key, value)
+	{
 		bool known = false;
 
 		for (size_t i = 0; allowed[i]; i++)
@@ -103,8 +104,8 @@ static int read_number(struct sim_parse *p, const json_t *v, const char *at, uns
 					      : "number (decimal or 0x hex)");
 		return 0;
 	}
-	return sim_fail(p, at, "expected %s", sizes ? "a size (integer or string like \"16G\")"
-						 : "an integer");
+	return sim_fail(p, at, "expected %s",
+			sizes ? "a size (integer or string like \"16G\")" : "an integer");
 }
 
 int sim_get_uint(struct sim_parse *p, const json_t *obj, const char *path, const char *key,

@@ -11,8 +11,8 @@
 #include "dmawin/tce.h"
 #include "sim/sim_int.h"
 
-#define BUS_4GB DMAWIN_PAPR_DMA64_WIN_ADDR_4GB
-#define BUS_1_59 DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR
+#define BUS_4GB		   DMAWIN_PAPR_DMA64_WIN_ADDR_4GB
+#define BUS_1_59	   DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR
 #define QEMU_MAX_TCE_SHIFT 31 /* QEMU's nb_table is a uint32_t: window_shift - page_shift < 32 */
 
 struct plan_ctx {
@@ -82,7 +82,8 @@ static void plan_default(const struct plan_ctx *c, struct dmawin_sim_plan_option
 	o->page_shift = 12;
 	o->offered = o->size != 0;
 	if (!o->offered) {
-		snprintf(o->why, sizeof(o->why), "dma_win_size is 0: the PHB has no default window");
+		snprintf(o->why, sizeof(o->why),
+			 "dma_win_size is 0: the PHB has no default window");
 		return;
 	}
 	measure_table(o);
@@ -100,7 +101,8 @@ static const char *ddw_refused(const struct plan_ctx *c, bool bypass)
 {
 	if (bypass)
 		return c->bypass ? NULL
-				 : "not offered: sPAPR guests cannot bypass the IOMMU (set \"bypass\" "
+				 : "not offered: sPAPR guests cannot bypass the IOMMU (set "
+				   "\"bypass\" "
 				   "to model a PowerNV host)";
 	if (!c->phb->ddw)
 		return "not offered: ddw=off on this PHB";
@@ -165,7 +167,8 @@ static void plan_ddw(const struct plan_ctx *c, uint64_t start, struct dmawin_sim
 	last = o->start + o->size - 1;
 	o->reachable = last <= mask_last(c->dev->dma_mask_bits);
 	if (!o->reachable)
-		snprintf(o->why, sizeof(o->why), "window [0x%llx, 0x%llx] is beyond the %u-bit mask",
+		snprintf(o->why, sizeof(o->why),
+			 "window [0x%llx, 0x%llx] is beyond the %u-bit mask",
 			 (unsigned long long)o->start, (unsigned long long)last,
 			 c->dev->dma_mask_bits);
 	else if (c->dev->dma_mask_bits < 64)
@@ -191,8 +194,9 @@ static void plan_bypass(const struct plan_ctx *c, struct dmawin_sim_plan_option 
 	}
 	o->offered = true;
 	o->reachable = o->start + o->size - 1 <= mask_last(c->dev->dma_mask_bits);
-	snprintf(o->why, sizeof(o->why), o->reachable ? "RAM at bus 0x%llx + gpa, no TCEs"
-						      : "bypass at 0x%llx is beyond the mask",
+	snprintf(o->why, sizeof(o->why),
+		 o->reachable ? "RAM at bus 0x%llx + gpa, no TCEs"
+			      : "bypass at 0x%llx is beyond the mask",
 		 (unsigned long long)o->start);
 }
 
@@ -276,8 +280,8 @@ static void plan_windows(const struct dmawin_sim_scenario *sc, struct dmawin_sim
 		for (uint32_t k = 0; k < plan->nr_devices; k++) {
 			const struct dmawin_sim_plan_device *d = &plan->devices[k];
 
-			if (d->phb_index == phb->index &&
-			    (d->current == DMAWIN_SIM_CAND_DDW || d->current == DMAWIN_SIM_CAND_DDW_4GB))
+			if (d->phb_index == phb->index && (d->current == DMAWIN_SIM_CAND_DDW ||
+							   d->current == DMAWIN_SIM_CAND_DDW_4GB))
 				ddw = &d->options[d->current];
 		}
 		if (phb->dma_win_size) {
@@ -286,16 +290,24 @@ static void plan_windows(const struct dmawin_sim_scenario *sc, struct dmawin_sim
 
 			measure_table(&def);
 			w = &plan->windows[plan->nr_windows++];
-			*w = (struct dmawin_sim_plan_window){phb->index, DMAWIN_PAPR_LIOBN(phb->index, 0),
-							     phb->dma_win_addr, phb->dma_win_size, 12,
-							     def.tces, true};
+			*w = (struct dmawin_sim_plan_window){phb->index,
+							     DMAWIN_PAPR_LIOBN(phb->index, 0),
+							     phb->dma_win_addr,
+							     phb->dma_win_size,
+							     12,
+							     def.tces,
+							     true};
 			plan->table_bytes_total += def.table_bytes;
 		}
 		if (ddw) {
 			w = &plan->windows[plan->nr_windows++];
-			*w = (struct dmawin_sim_plan_window){phb->index, DMAWIN_PAPR_LIOBN(phb->index, 1),
-							     ddw->start, ddw->size, ddw->page_shift,
-							     ddw->tces, false};
+			*w = (struct dmawin_sim_plan_window){phb->index,
+							     DMAWIN_PAPR_LIOBN(phb->index, 1),
+							     ddw->start,
+							     ddw->size,
+							     ddw->page_shift,
+							     ddw->tces,
+							     false};
 			plan->table_bytes_total += ddw->table_bytes;
 		}
 	}
@@ -306,7 +318,8 @@ int dmawin_sim_plan_create(const struct dmawin_sim_scenario *sc, struct dmawin_s
 	struct sim_parse p = {NULL, ""};
 	struct dmawin_sim_plan *plan;
 
-	if (!sc || !out || sim_scenario_check(&p, sc) < 0 || sc->nr_devices > DMAWIN_SIM_MAX_DEVICES)
+	if (!sc || !out || sim_scenario_check(&p, sc) < 0 ||
+	    sc->nr_devices > DMAWIN_SIM_MAX_DEVICES)
 		return -EINVAL;
 	plan = calloc(1, sizeof(*plan));
 	if (!plan)

@@ -9,7 +9,9 @@ static void print_option(const struct dmawin_sim_plan_device *d, int cand, FILE 
 
 	fprintf(f, "    %c %-8s %-10s", cand == d->recommended ? '*' : ' ',
 		dmawin_sim_candidate_name(cand),
-		!o->offered ? "-" : o->reachable ? "reachable" : "too-high");
+		!o->offered    ? "-"
+		: o->reachable ? "reachable"
+			       : "too-high");
 	if (o->offered && cand != DMAWIN_SIM_CAND_BYPASS)
 		fprintf(f, " 0x%-17llx %-8s %-7s %-8s %9llu TCEs %10s",
 			(unsigned long long)o->start, sim_fmt_size(o->size, sz, sizeof(sz)),
@@ -28,7 +30,8 @@ int dmawin_sim_plan_print(const struct dmawin_sim_plan *plan,
 	char a[32], b[32];
 
 	fprintf(f, "plan for scenario '%s': RAM %s, hotplug max %s\n", plan->scenario,
-		sim_fmt_size(plan->ram_size, a, sizeof(a)), sim_fmt_size(plan->maxmem, b, sizeof(b)));
+		sim_fmt_size(plan->ram_size, a, sizeof(a)),
+		sim_fmt_size(plan->maxmem, b, sizeof(b)));
 	for (uint32_t i = 0; i < plan->nr_devices; i++) {
 		const struct dmawin_sim_plan_device *d = &plan->devices[i];
 
@@ -53,9 +56,10 @@ int dmawin_sim_plan_print(const struct dmawin_sim_plan *plan,
 			sim_fmt_size(UINT64_C(1) << w->page_shift, b, sizeof(b)));
 	}
 	if (target) {
-		fprintf(f, "\ntarget: %s\n", target->safe ? "SAFE, every live window can be placed "
-							    "at the same address"
-							  : "UNSAFE");
+		fprintf(f, "\ntarget: %s\n",
+			target->safe ? "SAFE, every live window can be placed "
+				       "at the same address"
+				     : "UNSAFE");
 		for (uint32_t i = 0; i < target->nr_problems; i++)
 			fprintf(f, "  PHB %u window 0x%llx: %s\n", target->problems[i].phb_index,
 				(unsigned long long)target->problems[i].start,
@@ -84,11 +88,13 @@ static json_t *device_json(const struct dmawin_sim_plan_device *d)
 	json_t *opts = json_object(), *dev;
 
 	for (int c = 0; c < DMAWIN_SIM_NR_CANDIDATES; c++)
-		json_object_set_new(opts, dmawin_sim_candidate_name(c), option_json(&d->options[c]));
+		json_object_set_new(opts, dmawin_sim_candidate_name(c),
+				    option_json(&d->options[c]));
 	dev = json_pack("{s:s, s:s, s:i, s:i, s:b, s:o, s:o, s:o, s:s}", "name", d->name, "kind",
 			dmawin_sim_kind_name(d->kind), "dma_mask", (int)d->dma_mask_bits, "phb",
 			(int)d->phb_index, "vfio", d->vfio, "options", opts, "current",
-			d->current < 0 ? json_null() : json_string(dmawin_sim_candidate_name(d->current)),
+			d->current < 0 ? json_null()
+				       : json_string(dmawin_sim_candidate_name(d->current)),
 			"recommended",
 			d->recommended < 0 ? json_null()
 					   : json_string(dmawin_sim_candidate_name(d->recommended)),
@@ -101,15 +107,15 @@ static json_t *target_json(const struct dmawin_sim_target_check *t)
 	json_t *problems = json_array();
 
 	for (uint32_t i = 0; i < t->nr_problems; i++)
-		json_array_append_new(problems,
-				      json_pack("{s:i, s:I, s:s}", "phb", (int)t->problems[i].phb_index,
-						"start", (json_int_t)t->problems[i].start, "problem",
-						t->problems[i].text));
+		json_array_append_new(problems, json_pack("{s:i, s:I, s:s}", "phb",
+							  (int)t->problems[i].phb_index, "start",
+							  (json_int_t)t->problems[i].start,
+							  "problem", t->problems[i].text));
 	return json_pack("{s:b, s:o, s:o}", "safe", t->safe, "problems", problems, "restore",
-			 !t->restore_checked ? json_null()
-					     : json_pack("{s:b, s:i, s:s}", "accepted",
-							 t->restore_rc == 0, "rc", t->restore_rc,
-							 "why", t->restore_why));
+			 !t->restore_checked
+				 ? json_null()
+				 : json_pack("{s:b, s:i, s:s}", "accepted", t->restore_rc == 0,
+					     "rc", t->restore_rc, "why", t->restore_why));
 }
 
 int dmawin_sim_plan_print_json(const struct dmawin_sim_plan *plan,
@@ -122,12 +128,12 @@ int dmawin_sim_plan_print_json(const struct dmawin_sim_plan *plan,
 	for (uint32_t i = 0; i < plan->nr_windows; i++) {
 		const struct dmawin_sim_plan_window *w = &plan->windows[i];
 
-		json_array_append_new(windows,
-				      json_pack("{s:i, s:I, s:I, s:I, s:i, s:I, s:b}", "phb",
-						(int)w->phb_index, "liobn", (json_int_t)w->liobn,
-						"start", (json_int_t)w->start, "size",
-						(json_int_t)w->size, "page_shift", (int)w->page_shift,
-						"tces", (json_int_t)w->tces, "default", w->is_default));
+		json_array_append_new(
+			windows,
+			json_pack("{s:i, s:I, s:I, s:I, s:i, s:I, s:b}", "phb", (int)w->phb_index,
+				  "liobn", (json_int_t)w->liobn, "start", (json_int_t)w->start,
+				  "size", (json_int_t)w->size, "page_shift", (int)w->page_shift,
+				  "tces", (json_int_t)w->tces, "default", w->is_default));
 	}
 	return sim_json_emit(json_pack("{s:s, s:I, s:I, s:o, s:o, s:I, s:o}", "scenario",
 				       plan->scenario, "ram", (json_int_t)plan->ram_size, "maxmem",

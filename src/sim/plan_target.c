@@ -34,7 +34,8 @@ static void reason_for(const struct dmawin_sim_scenario *sc, const struct dmawin
 				 (unsigned long long)o->tces);
 		else
 			snprintf(buf, len,
-				 "DDW + indirect mapping (seed 001): %.100s; %s pages give %s of DMA space "
+				 "DDW + indirect mapping (seed 001): %.100s; %s pages give %s of "
+				 "DMA space "
 				 "against %s in the default window",
 				 o->why, sim_fmt_size(UINT64_C(1) << o->page_shift, a, sizeof(a)),
 				 sim_fmt_size(o->size, b, sizeof(b)),
@@ -62,19 +63,23 @@ void sim_plan_reason(const struct dmawin_sim_scenario *sc, struct dmawin_sim_pla
 		snprintf(now, sizeof(now), "today: nothing reaches it");
 	if (d->options[d->recommended].configured)
 		snprintf(d->reason, sizeof(d->reason),
-			 "the DDW at 0x%llx is within the %u-bit mask, but Linux up to 6.x asks a DDW "
-			 "only for a 64-bit mask: a 2025 kernel (limited addressing) or a VFIO user maps "
+			 "the DDW at 0x%llx is within the %u-bit mask, but Linux up to 6.x asks a "
+			 "DDW "
+			 "only for a 64-bit mask: a 2025 kernel (limited addressing) or a VFIO "
+			 "user maps "
 			 "all RAM there; %s",
-			 (unsigned long long)d->options[d->recommended].start, d->dma_mask_bits, now);
+			 (unsigned long long)d->options[d->recommended].start, d->dma_mask_bits,
+			 now);
 	else if (d->recommended == DMAWIN_SIM_CAND_DDW_4GB)
 		snprintf(d->reason, sizeof(d->reason),
-			 "set dma64_win_addr=0x100000000 on PHB %u (4GB mode, seed 000): the DDW then "
+			 "set dma64_win_addr=0x100000000 on PHB %u (4GB mode, seed 000): the DDW "
+			 "then "
 			 "sits below the %u-bit mask and maps all RAM directly; %s",
 			 d->phb_index, d->dma_mask_bits, now);
 	else
 		snprintf(d->reason, sizeof(d->reason),
-			 "reconfigure PHB %u for a %s window (dma64_win_addr=0x%llx); %s", d->phb_index,
-			 dmawin_sim_candidate_name(d->recommended),
+			 "reconfigure PHB %u for a %s window (dma64_win_addr=0x%llx); %s",
+			 d->phb_index, dmawin_sim_candidate_name(d->recommended),
 			 (unsigned long long)d->options[d->recommended].start, now);
 }
 
@@ -98,7 +103,7 @@ static void problem(struct dmawin_sim_target_check *out, const struct dmawin_sim
 }
 
 static const struct dmawin_papr_phb_config *target_phb(const struct dmawin_sim_scenario *t,
-						      uint32_t index)
+						       uint32_t index)
 {
 	for (uint32_t i = 0; i < t->papr.nr_phbs; i++)
 		if (t->papr.phbs[i].index == index)
@@ -116,8 +121,8 @@ static unsigned live_windows(const struct dmawin_sim_plan *plan, uint32_t index)
 }
 
 static void check_ddw(const struct dmawin_sim_plan *plan, const struct dmawin_sim_scenario *t,
-		      const struct dmawin_papr_phb_config *tp, const struct dmawin_sim_plan_window *w,
-		      struct dmawin_sim_target_check *out)
+		      const struct dmawin_papr_phb_config *tp,
+		      const struct dmawin_sim_plan_window *w, struct dmawin_sim_target_check *out)
 {
 	if (!tp->ddw) {
 		problem(out, w, "DDW 0x%x: the target PHB has ddw=off", w->liobn);
@@ -125,12 +130,15 @@ static void check_ddw(const struct dmawin_sim_plan *plan, const struct dmawin_si
 	}
 	if (tp->dma64_win_addr != w->start)
 		problem(out, w,
-			"DDW 0x%x lives at 0x%llx but the target places its 64-bit window at 0x%llx "
+			"DDW 0x%x lives at 0x%llx but the target places its 64-bit window at "
+			"0x%llx "
 			"(dma64_win_addr): the guest's DMA addresses would change",
-			w->liobn, (unsigned long long)w->start, (unsigned long long)tp->dma64_win_addr);
+			w->liobn, (unsigned long long)w->start,
+			(unsigned long long)tp->dma64_win_addr);
 	if (!(tp->pgsz & (UINT64_C(1) << w->page_shift)) ||
 	    (w->page_shift == 21 && t->papr.compat < 701))
-		problem(out, w, "DDW 0x%x uses 2^%u-byte pages, which the target's pgsz 0x%llx lacks",
+		problem(out, w,
+			"DDW 0x%x uses 2^%u-byte pages, which the target's pgsz 0x%llx lacks",
 			w->liobn, w->page_shift, (unsigned long long)tp->pgsz);
 	if (tp->tce_budget && tp->tce_budget < w->tces)
 		problem(out, w, "DDW 0x%x has %llu TCEs, above the target's budget of %llu",
@@ -162,7 +170,8 @@ int dmawin_sim_plan_target(const struct dmawin_sim_plan *plan,
 		}
 		if (tp->dma_win_addr != w->start || tp->dma_win_size != w->size)
 			problem(out, w,
-				"default window 0x%x is [0x%llx, +0x%llx) here but [0x%llx, +0x%llx) "
+				"default window 0x%x is [0x%llx, +0x%llx) here but [0x%llx, "
+				"+0x%llx) "
 				"on the target",
 				w->liobn, (unsigned long long)w->start, (unsigned long long)w->size,
 				(unsigned long long)tp->dma_win_addr,

@@ -7,19 +7,20 @@ static json_t *window_json(const struct dmawin_sim_window *w)
 	if (!w->enabled)
 		return json_null();
 	return json_pack("{s:I, s:b, s:I, s:I, s:i, s:i, s:I, s:I, s:I}", "liobn",
-			 (json_int_t)w->liobn, "default", w->is_default, "start", (json_int_t)w->start,
-			 "size", (json_int_t)w->size, "page_shift", (int)w->page_shift, "levels",
-			 (int)w->levels, "tces", (json_int_t)w->tces, "tces_mapped",
-			 (json_int_t)w->tces_mapped, "table_bytes", (json_int_t)w->table_bytes);
+			 (json_int_t)w->liobn, "default", w->is_default, "start",
+			 (json_int_t)w->start, "size", (json_int_t)w->size, "page_shift",
+			 (int)w->page_shift, "levels", (int)w->levels, "tces", (json_int_t)w->tces,
+			 "tces_mapped", (json_int_t)w->tces_mapped, "table_bytes",
+			 (json_int_t)w->table_bytes);
 }
 
 static json_t *hcalls_json(const uint64_t *h)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "put_tce", (json_int_t)h[DMAWIN_SIM_HC_PUT_TCE],
-			 "get_tce", (json_int_t)h[DMAWIN_SIM_HC_GET_TCE], "put_tce_indirect",
-			 (json_int_t)h[DMAWIN_SIM_HC_PUT_TCE_INDIRECT], "stuff_tce",
-			 (json_int_t)h[DMAWIN_SIM_HC_STUFF_TCE], "rtas",
-			 (json_int_t)h[DMAWIN_SIM_HC_RTAS]);
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I}", "put_tce", (json_int_t)h[DMAWIN_SIM_HC_PUT_TCE],
+		"get_tce", (json_int_t)h[DMAWIN_SIM_HC_GET_TCE], "put_tce_indirect",
+		(json_int_t)h[DMAWIN_SIM_HC_PUT_TCE_INDIRECT], "stuff_tce",
+		(json_int_t)h[DMAWIN_SIM_HC_STUFF_TCE], "rtas", (json_int_t)h[DMAWIN_SIM_HC_RTAS]);
 }
 
 static json_t *device_json(const struct dmawin_sim_device_report *d)
@@ -28,7 +29,10 @@ static json_t *device_json(const struct dmawin_sim_device_report *d)
 			 "s:I, s:I}",
 			 "name", d->name, "kind", dmawin_sim_kind_name(d->kind), "dma_mask",
 			 (int)d->dma_mask_bits, "phb", (int)d->phb_index, "ran", d->ran, "note",
-			 d->note, "mapping", !d->ran ? "none" : d->direct ? "direct" : "indirect",
+			 d->note, "mapping",
+			 !d->ran     ? "none"
+			 : d->direct ? "direct"
+				     : "indirect",
 			 "window", d->ran ? window_json(&d->window) : json_null(), "hcalls",
 			 hcalls_json(d->hcalls), "tces_written", (json_int_t)d->tces_written,
 			 "map_failures", (json_int_t)d->map_failures, "faults",
@@ -46,11 +50,11 @@ int dmawin_sim_report_print_json(const struct dmawin_sim_report *r, FILE *f)
 
 		for (int s = 0; s < DMAWIN_PAPR_MAX_WINDOWS; s++)
 			json_array_append_new(wins, window_json(&r->phbs[i].windows[s]));
-		json_array_append_new(phbs, json_pack("{s:i, s:I, s:I, s:o}", "index",
-						      (int)r->phbs[i].index, "dma64_win_addr",
-						      (json_int_t)r->phbs[i].dma64_win_addr,
-						      "tce_budget", (json_int_t)r->phbs[i].tce_budget,
-						      "windows", wins));
+		json_array_append_new(
+			phbs, json_pack("{s:i, s:I, s:I, s:o}", "index", (int)r->phbs[i].index,
+					"dma64_win_addr", (json_int_t)r->phbs[i].dma64_win_addr,
+					"tce_budget", (json_int_t)r->phbs[i].tce_budget, "windows",
+					wins));
 	}
 	for (uint32_t i = 0; i < r->nr_devices; i++)
 		json_array_append_new(devices, device_json(&r->devices[i]));

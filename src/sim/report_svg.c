@@ -9,10 +9,10 @@
 
 #include "sim/sim_int.h"
 
-#define LEFT 150.0
-#define WIDTH 900.0
-#define ROW 90.0
-#define TOP 60.0
+#define LEFT	150.0
+#define WIDTH	900.0
+#define ROW	90.0
+#define TOP	60.0
 #define AXIS_LO 12.0 /* log2 of the left edge: bus address 0 is drawn there too */
 #define AXIS_HI 64.0
 
@@ -52,15 +52,16 @@ static void axis(FILE *f, double y0, double height)
 	static const struct {
 		unsigned shift;
 		const char *label;
-	} ticks[] = {{12, "4K"},   {20, "1M"},     {30, "1G"},     {32, "4G"},     {40, "1T"},
-		     {42, "4T"},   {48, "2^48"},   {52, "2^52"},   {59, "2^59"},   {64, "2^64"}};
+	} ticks[] = {{12, "4K"}, {20, "1M"},   {30, "1G"},   {32, "4G"},   {40, "1T"},
+		     {42, "4T"}, {48, "2^48"}, {52, "2^52"}, {59, "2^59"}, {64, "2^64"}};
 
 	for (size_t i = 0; i < SIM_ARRAY_SIZE(ticks); i++) {
 		double x = xpos(ldexpl(1.0L, (int)ticks[i].shift));
 
 		fprintf(f,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
-			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>\n",
+			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+			"text-anchor=\"middle\">%s</text>\n",
 			x, y0, x, y0 + height, x, y0 + height + 14, ticks[i].label);
 	}
 }
@@ -86,9 +87,9 @@ static void window_rect(FILE *f, const struct dmawin_sim_window *w, double y)
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\"%s>%s %s at 0x%llx, 2^%u pages: "
 		"%llu/%llu TCEs mapped</text>\n",
 		x0, y + 22, (x1 - x0) * used, x1 > LEFT + WIDTH - 200 ? x1 : x0 + 2, y - 3,
-		x1 > LEFT + WIDTH - 200 ? " text-anchor=\"end\"" : "", w->is_default ? "default" : "DDW",
-		sz, (unsigned long long)w->start, w->page_shift, (unsigned long long)w->tces_mapped,
-		(unsigned long long)w->tces);
+		x1 > LEFT + WIDTH - 200 ? " text-anchor=\"end\"" : "",
+		w->is_default ? "default" : "DDW", sz, (unsigned long long)w->start, w->page_shift,
+		(unsigned long long)w->tces_mapped, (unsigned long long)w->tces);
 }
 
 static void mask_ticks(FILE *f, const struct dmawin_sim_report *r, uint32_t phb, double y)
@@ -104,7 +105,8 @@ static void mask_ticks(FILE *f, const struct dmawin_sim_report *r, uint32_t phb,
 			"stroke-dasharray=\"3,2\"><title>",
 			x, y - 6, x, y + 40);
 		put_escaped(f, d->name);
-		fprintf(f, ": %u-bit DMA mask reaches up to here</title></line>\n", d->dma_mask_bits);
+		fprintf(f, ": %u-bit DMA mask reaches up to here</title></line>\n",
+			d->dma_mask_bits);
 	}
 }
 
@@ -129,8 +131,10 @@ int dmawin_sim_report_print_svg(const struct dmawin_sim_report *r, FILE *f)
 
 		fprintf(f, "<text x=\"10\" y=\"%.1f\" font-size=\"13\">PHB %u</text>\n", y + 20,
 			r->phbs[i].index);
-		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"30\" fill=\"#888\">"
-			   "<title>MSI window 0x40000000000</title></rect>\n", msi, y);
+		fprintf(f,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"30\" fill=\"#888\">"
+			"<title>MSI window 0x40000000000</title></rect>\n",
+			msi, y);
 		for (int s = 0; s < DMAWIN_PAPR_MAX_WINDOWS; s++)
 			if (r->phbs[i].windows[s].enabled)
 				window_rect(f, &r->phbs[i].windows[s], y);

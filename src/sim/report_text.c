@@ -17,22 +17,23 @@ static void print_window(uint32_t phb, const struct dmawin_sim_window *w, FILE *
 static void print_device(const struct dmawin_sim_device_report *d, FILE *f)
 {
 	if (!d->ran) {
-		fprintf(f, "  %-12s %-4s %2u %3u  not run: %s\n", d->name, dmawin_sim_kind_name(d->kind),
-			d->dma_mask_bits, d->phb_index, d->note);
+		fprintf(f, "  %-12s %-4s %2u %3u  not run: %s\n", d->name,
+			dmawin_sim_kind_name(d->kind), d->dma_mask_bits, d->phb_index, d->note);
 		return;
 	}
 	fprintf(f,
-		"  %-12s %-4s %2u %3u  0x%-17llx %-8s %7llu %7llu %5llu %4llu %8llu %5llu %4llu %3llu "
+		"  %-12s %-4s %2u %3u  0x%-17llx %-8s %7llu %7llu %5llu %4llu %8llu %5llu %4llu "
+		"%3llu "
 		"%8llu %s%s\n",
 		d->name, dmawin_sim_kind_name(d->kind), d->dma_mask_bits, d->phb_index,
 		(unsigned long long)d->window.start, d->direct ? "direct" : "indirect",
 		(unsigned long long)d->hcalls[DMAWIN_SIM_HC_PUT_TCE],
 		(unsigned long long)d->hcalls[DMAWIN_SIM_HC_PUT_TCE_INDIRECT],
 		(unsigned long long)d->hcalls[DMAWIN_SIM_HC_STUFF_TCE],
-		(unsigned long long)d->hcalls[DMAWIN_SIM_HC_RTAS], (unsigned long long)d->tces_written,
-		(unsigned long long)d->map_failures, (unsigned long long)d->faults,
-		(unsigned long long)d->eeh_events, (unsigned long long)d->ops,
-		d->mismatches ? "MISMATCH " : "", d->note);
+		(unsigned long long)d->hcalls[DMAWIN_SIM_HC_RTAS],
+		(unsigned long long)d->tces_written, (unsigned long long)d->map_failures,
+		(unsigned long long)d->faults, (unsigned long long)d->eeh_events,
+		(unsigned long long)d->ops, d->mismatches ? "MISMATCH " : "", d->note);
 }
 
 int dmawin_sim_report_print(const struct dmawin_sim_report *r, FILE *f)
@@ -56,8 +57,9 @@ int dmawin_sim_report_print(const struct dmawin_sim_report *r, FILE *f)
 		sim_fmt_size(r->table_bytes_total, a, sizeof(a)),
 		sim_fmt_size(r->locked_bytes, b, sizeof(b)), (unsigned long long)r->ops_total,
 		r->wall_seconds, r->ops_per_second);
-	fprintf(f, "hypervisor: %llu H_PUT_TCE, %llu H_PUT_TCE_INDIRECT, %llu H_STUFF_TCE, %llu RTAS, "
-		   "%llu TCEs written (boot included)\n",
+	fprintf(f,
+		"hypervisor: %llu H_PUT_TCE, %llu H_PUT_TCE_INDIRECT, %llu H_STUFF_TCE, %llu RTAS, "
+		"%llu TCEs written (boot included)\n",
 		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_PUT_TCE],
 		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_PUT_TCE_INDIRECT],
 		(unsigned long long)r->hcalls_total[DMAWIN_SIM_HC_STUFF_TCE],

@@ -118,8 +118,8 @@ static uint64_t count_mapped(struct sim_run *run, const struct dmawin_sim_window
 	if (w->tces > (UINT64_C(1) << 22))
 		return sim_notify_mapped(run, w->liobn);
 	for (uint64_t i = 0; i < w->tces; i++)
-		if (dmawin_papr_h_get_tce(run->m, w->liobn, w->start + (i << w->page_shift), &tce) ==
-			    DMAWIN_PAPR_H_SUCCESS &&
+		if (dmawin_papr_h_get_tce(run->m, w->liobn, w->start + (i << w->page_shift),
+					  &tce) == DMAWIN_PAPR_H_SUCCESS &&
 		    (tce & 3))
 			n++;
 	return n;

@@ -14,16 +14,16 @@
 #include "sim/sim_run.h"
 
 #define AREA_BASE (UINT64_C(64) << 20) /* buffers start above the first 64 MiB of RAM */
-#define PAGE 4096u
+#define PAGE	  4096u
 
 struct dev_state {
 	unsigned id;
 	unsigned phb_pos;
 	bool probed;
 	struct sim_host *host; /* VFIO: DMA goes through the host PE, not the emulated window */
-	uint64_t area;      /* guest-physical base of the device's buffers */
-	uint64_t *ring_dma; /* ring: bus address of each buffer, mapped for the whole run */
-	uint8_t *buf, *chk; /* scratch: what one side sent, what the other side saw */
+	uint64_t area;	       /* guest-physical base of the device's buffers */
+	uint64_t *ring_dma;    /* ring: bus address of each buffer, mapped for the whole run */
+	uint8_t *buf, *chk;    /* scratch: what one side sent, what the other side saw */
 	uint64_t rng;
 };
 
@@ -139,10 +139,11 @@ static int device_copy(struct sim_run *run, struct dev_state *s, const struct xf
 		int rc;
 
 		if (run->trace)
-			sim_trace_xlate(run, w->liobn, w->start, x->dma[i], x->dlen[i], w->page_shift);
+			sim_trace_xlate(run, w->liobn, w->start, x->dma[i], x->dlen[i],
+					w->page_shift);
 		if (s->host)
-			rc = sim_vfio_dma(run, s->host, read, x->dma[i], read ? s->chk + off : s->buf + off,
-					  x->dlen[i]);
+			rc = sim_vfio_dma(run, s->host, read, x->dma[i],
+					  read ? s->chk + off : s->buf + off, x->dlen[i]);
 		else if (read)
 			rc = dmawin_papr_dma_read(run->m, s->phb_pos, x->dma[i], s->chk + off,
 						  x->dlen[i]);
@@ -355,7 +356,8 @@ static void run_device(struct sim_run *run, struct devices *ds, unsigned i)
 	} else if (run->sc->devices[i].kind == DMAWIN_SIM_EP) {
 		struct dev_state *s = &ds->dev[i];
 
-		if (prepare(run, ds, i) == 0 && sim_ep_run(run, i, s->area, &s->rng, s->buf, s->chk) == 0)
+		if (prepare(run, ds, i) == 0 &&
+		    sim_ep_run(run, i, s->area, &s->rng, s->buf, s->chk) == 0)
 			run->r->devices[i].ran = true;
 	} else if (prepare(run, ds, i) == 0 && probe(run, ds, i) == 0) {
 		run->r->devices[i].ran = true;
@@ -396,7 +398,8 @@ void sim_devices_run(struct sim_run *run)
 	if (rc == 0)
 		rc = dmawin_guest_boot(ds->g);
 	if (rc < 0) {
-		snprintf(run->r->note, sizeof(run->r->note), "guest boot failed: %s", strerror(-rc));
+		snprintf(run->r->note, sizeof(run->r->note), "guest boot failed: %s",
+			 strerror(-rc));
 		return;
 	}
 	for (unsigned i = 0; i < run->r->nr_devices; i++)

@@ -11,8 +11,8 @@
 #include "dmawin/ep.h"
 #include "sim/sim_run.h"
 
-#define EP_PAGE 4096u
-#define EP_BAR_ADDR (UINT64_C(1) << 40)
+#define EP_PAGE	     4096u
+#define EP_BAR_ADDR  (UINT64_C(1) << 40)
 #define EP_IOVA_SIZE (UINT64_C(1) << 32)
 
 struct ep_ctx {
@@ -83,8 +83,8 @@ static bool op_to_dev(const struct dmawin_sim_workload *w, uint64_t op)
 static int expose(struct ep_ctx *c, const struct dmawin_iova_sg *bufs, size_t n)
 {
 	struct dmawin_ep_exposure x;
-	int rc = dmawin_ep_expose(c->ep, 0, DMAWIN_EP_ATU_BAR, 0, bufs, n,
-				  prot_of(c->w->direction), &x);
+	int rc = dmawin_ep_expose(c->ep, 0, DMAWIN_EP_ATU_BAR, 0, bufs, n, prot_of(c->w->direction),
+				  &x);
 
 	if (rc < 0)
 		c->d->map_failures++;
@@ -133,7 +133,8 @@ static void ep_random(struct ep_ctx *c)
 	uint64_t span = up(c->w->max_size) * 3;
 
 	for (uint64_t op = 0; op < c->w->ops; op++) {
-		uint64_t len = c->w->min_size + ep_rnd(c->rng) % (c->w->max_size - c->w->min_size + 1);
+		uint64_t len =
+			c->w->min_size + ep_rnd(c->rng) % (c->w->max_size - c->w->min_size + 1);
 		struct dmawin_iova_sg sg = {c->area + ep_rnd(c->rng) % (span / EP_PAGE) * EP_PAGE,
 					    up(len)};
 
@@ -169,8 +170,10 @@ int sim_ep_run(struct sim_run *run, unsigned i, uint64_t area, uint64_t *rng, ui
 	       uint8_t *chk)
 {
 	const struct dmawin_sim_workload *w = &run->sc->devices[i].workload;
-	struct dmawin_ep_config cfg = {.bar_addr = EP_BAR_ADDR, .bar_size = bar_size_for(w),
-				       .page_shift = 12, .iova_size = EP_IOVA_SIZE};
+	struct dmawin_ep_config cfg = {.bar_addr = EP_BAR_ADDR,
+				       .bar_size = bar_size_for(w),
+				       .page_shift = 12,
+				       .iova_size = EP_IOVA_SIZE};
 	struct ep_ctx c = {run, NULL, &run->r->devices[i], w, area, rng, buf, chk};
 	struct dmawin_sim_window *win = &c.d->window;
 	int rc = dmawin_ep_create(&cfg, run->mem, &c.ep);
@@ -185,8 +188,10 @@ int sim_ep_run(struct sim_run *run, unsigned i, uint64_t area, uint64_t *rng, ui
 		ep_sg(&c);
 	else
 		ep_random(&c);
-	*win = (struct dmawin_sim_window){.enabled = true, .start = cfg.iova_start,
-					  .size = cfg.iova_size, .page_shift = 12,
+	*win = (struct dmawin_sim_window){.enabled = true,
+					  .start = cfg.iova_start,
+					  .size = cfg.iova_size,
+					  .page_shift = 12,
 					  .tces = cfg.iova_size >> 12};
 	dmawin_tce_for_each(dmawin_ep_table(c.ep), 0, win->tces, 0, count_mapped,
 			    &win->tces_mapped);

@@ -117,8 +117,9 @@ void sim_trace_xlate(struct sim_run *run, uint32_t liobn, uint64_t window_start,
 		if (dmawin_papr_xlate(run->m, liobn, a - window_start, &x) < 0)
 			return;
 		trace_prefix(run);
-		fprintf(run->trace, "spapr_iommu_xlate liobn=0x%x 0x%llx -> 0x%llx perm=%u mask=0x%x\n",
-			liobn, (unsigned long long)x.iova, (unsigned long long)x.translated_addr,
-			x.perm, (unsigned)x.addr_mask);
+		fprintf(run->trace,
+			"spapr_iommu_xlate liobn=0x%x 0x%llx -> 0x%llx perm=%u mask=0x%x\n", liobn,
+			(unsigned long long)x.iova, (unsigned long long)x.translated_addr, x.perm,
+			(unsigned)x.addr_mask);
 	}
 }

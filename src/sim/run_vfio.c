@@ -47,8 +47,8 @@ static void host_error(struct sim_run *run, struct sim_host *h, long ret, const 
 /* QEMU's vfio_spapr_create_window: the host window must start where the guest's does. */
 static long host_window_add(struct sim_host *h, uint64_t start, unsigned page_shift, uint64_t size)
 {
-	struct vfio_iommu_spapr_tce_create cr = {.argsz = sizeof(cr), .page_shift = page_shift,
-						  .window_size = size, .levels = 1};
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = page_shift, .window_size = size, .levels = 1};
 	struct vfio_iommu_spapr_tce_remove rm = {.argsz = sizeof(rm)};
 	long ret;
 
@@ -146,7 +146,8 @@ void sim_vfio_event(struct sim_run *run, const struct dmawin_papr_event *ev)
 		break;
 	}
 	if (ret)
-		host_error(run, h, ret, ev->type == DMAWIN_PAPR_EV_MAP ? "MAP_DMA" : "window change");
+		host_error(run, h, ret,
+			   ev->type == DMAWIN_PAPR_EV_MAP ? "MAP_DMA" : "window change");
 }
 
 static long register_ram(struct sim_run *run, struct sim_host *h)

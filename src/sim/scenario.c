@@ -5,10 +5,10 @@
 
 #include "sim/sim_int.h"
 
-static const char *const top_keys[] = {"name", "description", "seed", "machine", "guest",
-				       "phbs", "devices", NULL};
-static const char *const machine_keys[] = {"ram", "maxmem", "backing_page", "version",
-					   "strict_papr", "multitce", NULL};
+static const char *const top_keys[] = {"name",	"description", "seed",	  "machine",
+				       "guest", "phbs",	       "devices", NULL};
+static const char *const machine_keys[] = {
+	"ram", "maxmem", "backing_page", "version", "strict_papr", "multitce", NULL};
 static const char *const guest_keys[] = {"disable_ddw", "multitce", "allocator", NULL};
 static const char *const allocator_names[] = {"pool", "iova", NULL};
 

@@ -4,20 +4,20 @@
 
 #include "sim/sim_int.h"
 
-static const char *const phb_keys[] = {"index", "dma_win_addr", "dma_win_size", "dma64_win_addr",
-				       "pgsz", "ddw", "placement", "max_windows", "tce_budget",
-				       "numa_node", "bypass", NULL};
-static const char *const device_keys[] = {"name", "kind", "dma_mask", "phb", "vfio", "count",
-					  "workload", NULL};
-static const char *const workload_keys[] = {"pattern", "direction", "buffers", "segments", "size",
-					    "min_size", "max_size", "ops", NULL};
+static const char *const phb_keys[] = {
+	"index",     "dma_win_addr", "dma_win_size", "dma64_win_addr", "pgsz",	 "ddw",
+	"placement", "max_windows",  "tce_budget",   "numa_node",      "bypass", NULL};
+static const char *const device_keys[] = {"name", "kind",  "dma_mask", "phb",
+					  "vfio", "count", "workload", NULL};
+static const char *const workload_keys[] = {"pattern",	"direction", "buffers", "segments", "size",
+					    "min_size", "max_size",  "ops",	NULL};
 static const char *const placement_names[] = {"qemu", "slot", "4gb", NULL};
 static const char *const kind_names[] = {"nic", "nvme", "gpu", "vf", "ep", NULL};
 static const char *const pattern_names[] = {"ring", "sg", "random", NULL};
 static const char *const dir_names[] = {"to_device", "from_device", "bidirectional", NULL};
 
 #define MAX_BUFFER (UINT64_C(16) << 20)
-#define MAX_OPS UINT64_C(100000000)
+#define MAX_OPS	   UINT64_C(100000000)
 
 static int parse_phb(struct sim_parse *p, const json_t *o, const char *path,
 		     struct dmawin_papr_phb_config *phb, bool *bypass)
@@ -75,7 +75,8 @@ int sim_parse_phbs(struct sim_parse *p, const json_t *arr, struct dmawin_sim_sce
 	if (json_array_size(arr) == 0 || json_array_size(arr) > DMAWIN_PAPR_MAX_PHBS)
 		return sim_fail(p, "$.phbs", "needs 1..%d PHBs, has %zu", DMAWIN_PAPR_MAX_PHBS,
 				json_array_size(arr));
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		sim_path(at, "$.phbs", NULL, (int)i);
 		rc = parse_phb(p, o, at, &sc->papr.phbs[i], &sc->phb_bypass[i]);
 		if (rc)
@@ -159,7 +160,8 @@ static int phb_position(const struct dmawin_sim_scenario *sc, uint64_t index)
 }
 
 static int parse_device(struct sim_parse *p, const json_t *o, const char *path,
-			struct dmawin_sim_scenario *sc, uint64_t *count, struct dmawin_sim_device *d)
+			struct dmawin_sim_scenario *sc, uint64_t *count,
+			struct dmawin_sim_device *d)
 {
 	uint64_t mask = 64, phb = 0;
 	int kind = 0, rc;
@@ -186,8 +188,9 @@ static int parse_device(struct sim_parse *p, const json_t *o, const char *path,
 	d->kind = (enum dmawin_sim_kind)kind;
 	if (d->kind == DMAWIN_SIM_EP && d->vfio) {
 		sim_path(at, path, "vfio", -1);
-		return sim_fail(p, at, "an endpoint (kind ep) has its own IOMMU, it is not passed "
-				       "through");
+		return sim_fail(p, at,
+				"an endpoint (kind ep) has its own IOMMU, it is not passed "
+				"through");
 	}
 	d->dma_mask_bits = (unsigned)mask;
 	d->phb_index = (uint32_t)phb;
@@ -221,7 +224,8 @@ static int add_devices(struct sim_parse *p, const char *path, struct dmawin_sim_
 		for (uint32_t j = 0; j < sc->nr_devices; j++)
 			if (strcmp(sc->devices[j].name, slot->name) == 0) {
 				sim_path(at, path, "name", -1);
-				return sim_fail(p, at, "device name '%s' is used twice", slot->name);
+				return sim_fail(p, at, "device name '%s' is used twice",
+						slot->name);
 			}
 		sc->nr_devices++;
 	}
@@ -238,7 +242,8 @@ int sim_parse_devices(struct sim_parse *p, const json_t *arr, struct dmawin_sim_
 
 	if (!json_is_array(arr))
 		return sim_fail(p, "$.devices", "expected an array of device objects");
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		uint64_t count = 1;
 
 		sim_path(at, "$.devices", NULL, (int)i);
@@ -268,8 +273,8 @@ static int check_device(struct sim_parse *p, const struct dmawin_sim_scenario *s
 	if ((unsigned)w->pattern > DMAWIN_SIM_RANDOM || w->direction < DMAWIN_SIM_TO_DEVICE ||
 	    w->direction > DMAWIN_SIM_BIDIRECTIONAL || w->buffers < 1 || w->buffers > 4096 ||
 	    w->segments < 1 || w->segments > 64 || w->size < 1 || w->size > MAX_BUFFER ||
-	    w->min_size < 1 || w->min_size > w->max_size || w->max_size > MAX_BUFFER || w->ops < 1 ||
-	    w->ops > MAX_OPS)
+	    w->min_size < 1 || w->min_size > w->max_size || w->max_size > MAX_BUFFER ||
+	    w->ops < 1 || w->ops > MAX_OPS)
 		return sim_fail(p, at, "bad workload");
 	return 0;
 }
@@ -293,16 +298,17 @@ int sim_scenario_check(struct sim_parse *p, const struct dmawin_sim_scenario *sc
 			return rc;
 	for (uint32_t i = 0; i < sc->nr_devices; i++) {
 		const struct dmawin_sim_workload *w = &sc->devices[i].workload;
-		uint64_t footprint = w->pattern == DMAWIN_SIM_RING   ? w->size * w->buffers
+		uint64_t footprint = w->pattern == DMAWIN_SIM_RING ? w->size * w->buffers
 				     : w->pattern == DMAWIN_SIM_SG ? w->size * w->segments
 								   : w->max_size;
 
 		/* Every device's buffers live in RAM at once; keep them within a quarter of it. */
 		if (footprint > sc->papr.ram_size / 4 / (sc->nr_devices ? sc->nr_devices : 1))
-			return sim_fail(p, "$.devices",
-					"the workload of '%s' needs %llu bytes of buffers, more than "
-					"its share of RAM",
-					sc->devices[i].name, (unsigned long long)footprint);
+			return sim_fail(
+				p, "$.devices",
+				"the workload of '%s' needs %llu bytes of buffers, more than "
+				"its share of RAM",
+				sc->devices[i].name, (unsigned long long)footprint);
 	}
 	return 0;
 }

@@ -12,8 +12,8 @@
 #include "dmawin/sim.h"
 
 #define SIM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define SIM_PATH_MAX 128
-#define SIM_MIN_RAM (UINT64_C(256) << 20) /* buffers above 64 MiB, the guest's kmem at the top */
+#define SIM_PATH_MAX	  128
+#define SIM_MIN_RAM	  (UINT64_C(256) << 20) /* buffers above 64 MiB, the guest's kmem at the top */
 
 /* Reading one scenario: where errors go and the file name they carry. */
 struct sim_parse {

@@ -19,9 +19,9 @@ struct sim_run {
 	size_t ram_len;
 	struct dmawin_papr *m;
 	int notifier;
-	FILE *trace;      /* --trace-out, or NULL */
-	bool probe_only;  /* probe the devices, run no workload */
-	double trace_t0;  /* seconds printed in trace lines count from here */
+	FILE *trace;	 /* --trace-out, or NULL */
+	bool probe_only; /* probe the devices, run no workload */
+	double trace_t0; /* seconds printed in trace lines count from here */
 	/* The device whose driver is calling the hypervisor now: hcalls, RTAS calls and TCE
 	 * writes are charged to it. NULL while the machine is being set up. */
 	struct dmawin_sim_device_report *current;
@@ -31,7 +31,7 @@ struct sim_run {
 		uint32_t liobn;
 		int64_t mapped;
 	} liobns[SIM_MAX_LIOBNS];
-	void *devices; /* run_devices.c's per-device state */
+	void *devices;		/* run_devices.c's per-device state */
 	struct sim_host *hosts; /* run_vfio.c: the host side of PHBs with VFIO devices */
 	uint32_t nr_hosts;
 	struct dmawin_vfio_mm *vfio_mm; /* the VMM process's memory context */

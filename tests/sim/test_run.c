@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Runs of the default scenario: the seeds' story holds, totals add up, traces parse, runs repeat. */
+/* Runs of the default scenario: the seeds' story holds, totals add up, traces parse, runs repeat.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,8 @@ static void test_run_default_every_device_ran_and_verified(void **state)
 		const struct dmawin_sim_device_report *d = &report->devices[i];
 
 		if (!d->ran || d->ops == 0 || d->mismatches || d->faults || d->map_failures)
-			fail_msg("%s: ran %d ops %llu mismatches %llu faults %llu failures %llu (%s)",
+			fail_msg("%s: ran %d ops %llu mismatches %llu faults %llu failures %llu "
+				 "(%s)",
 				 d->name, d->ran, (unsigned long long)d->ops,
 				 (unsigned long long)d->mismatches, (unsigned long long)d->faults,
 				 (unsigned long long)d->map_failures, d->note);
@@ -67,7 +69,7 @@ static void test_run_nic64_direct_ddw_biggest_page(void **state)
 	assert_true(d->window.size >= 64 * GiB);
 	assert_true(d->window.tces_mapped == d->window.tces); /* all RAM mapped once */
 	assert_true(d->hcalls[DMAWIN_SIM_HC_PUT_TCE_INDIRECT] > 0);
-	assert_true(d->hcalls[DMAWIN_SIM_HC_RTAS] >= 2); /* query + create */
+	assert_true(d->hcalls[DMAWIN_SIM_HC_RTAS] >= 2);    /* query + create */
 	assert_true(d->hcalls[DMAWIN_SIM_HC_PUT_TCE] == 0); /* direct: no hcall per DMA */
 }
 
@@ -231,7 +233,8 @@ static void test_run_vfio_device_dma_through_host(void **state)
 		" \"phbs\": [{\"index\": 0}, {\"index\": 1, \"placement\": \"4gb\"}],"
 		" \"devices\": [{\"name\": \"a\", \"kind\": \"gpu\", \"vfio\": true, \"phb\": 0},"
 		" {\"name\": \"b\", \"kind\": \"nvme\", \"vfio\": true, \"phb\": 1},"
-		" {\"name\": \"c\", \"kind\": \"nic\", \"dma_mask\": 32, \"vfio\": true, \"phb\": 1}]}";
+		" {\"name\": \"c\", \"kind\": \"nic\", \"dma_mask\": 32, \"vfio\": true, \"phb\": "
+		"1}]}";
 	struct dmawin_sim_scenario sc;
 	struct dmawin_sim_report *r;
 	char why[256];
@@ -264,7 +267,7 @@ static void test_run_iova_allocator_runs_clean(void **state)
 	assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
 	sc.iova_allocator = true;
 	sc.devices[1].workload.ops = 500; /* e1000, default window */
-	sc.nr_devices = 6;                /* ... up to the first VF (indirect DDW) */
+	sc.nr_devices = 6;		  /* ... up to the first VF (indirect DDW) */
 	assert_int_equal(dmawin_sim_run(&sc, NULL, &r, NULL, 0), 0);
 	for (uint32_t i = 0; i < r->nr_devices; i++) {
 		assert_true(r->devices[i].ran);

@@ -11,8 +11,8 @@
 
 /* A valid scenario with one hole, %s, where a case splices its text. */
 #define MACHINE "\"machine\": {\"ram\": \"1G\"}"
-#define PHBS "\"phbs\": [{\"index\": 0}]"
-#define DEVS "\"devices\": []"
+#define PHBS	"\"phbs\": [{\"index\": 0}]"
+#define DEVS	"\"devices\": []"
 
 struct bad_case {
 	const char *name;
@@ -43,22 +43,28 @@ static const struct bad_case bad_cases[] = {
 	 "out of range"},
 	{"ram too big for 64 bits", "{\"machine\": {\"ram\": \"99999999999E\"}," PHBS "," DEVS "}",
 	 "$.machine.ram", "does not fit"},
-	{"backing page not a page", "{\"machine\": {\"ram\": \"1G\", \"backing_page\": 8192}," PHBS
-	 "," DEVS "}", "$.machine.backing_page", "not a backing page size"},
-	{"ram not multiple of backing", "{\"machine\": {\"ram\": \"1G\", \"backing_page\": \"16G\"},"
-	 PHBS "," DEVS "}", "$.machine.ram", "multiple of the backing page"},
-	{"maxmem below ram", "{\"machine\": {\"ram\": \"2G\", \"maxmem\": \"1G\"}," PHBS "," DEVS
-	 "}", "$.machine.maxmem", "smaller than ram"},
-	{"unknown version", "{\"machine\": {\"ram\": \"1G\", \"version\": \"q35\"}," PHBS "," DEVS
-	 "}", "$.machine.version", "not a known machine"},
-	{"multitce not bool", "{\"machine\": {\"ram\": \"1G\", \"multitce\": \"yes\"}," PHBS "," DEVS
-	 "}", "$.machine.multitce", "true or false"},
+	{"backing page not a page",
+	 "{\"machine\": {\"ram\": \"1G\", \"backing_page\": 8192}," PHBS "," DEVS "}",
+	 "$.machine.backing_page", "not a backing page size"},
+	{"ram not multiple of backing",
+	 "{\"machine\": {\"ram\": \"1G\", \"backing_page\": \"16G\"}," PHBS "," DEVS "}",
+	 "$.machine.ram", "multiple of the backing page"},
+	{"maxmem below ram",
+	 "{\"machine\": {\"ram\": \"2G\", \"maxmem\": \"1G\"}," PHBS "," DEVS "}",
+	 "$.machine.maxmem", "smaller than ram"},
+	{"unknown version",
+	 "{\"machine\": {\"ram\": \"1G\", \"version\": \"q35\"}," PHBS "," DEVS "}",
+	 "$.machine.version", "not a known machine"},
+	{"multitce not bool",
+	 "{\"machine\": {\"ram\": \"1G\", \"multitce\": \"yes\"}," PHBS "," DEVS "}",
+	 "$.machine.multitce", "true or false"},
 	{"guest not an object", "{" MACHINE ", \"guest\": []," PHBS "," DEVS "}", "$.guest",
 	 "expected an object"},
 	{"unknown guest key", "{" MACHINE ", \"guest\": {\"iommu\": 1}," PHBS "," DEVS "}",
 	 "$.guest.iommu", "unknown key"},
-	{"allocator unknown", "{" MACHINE ", \"guest\": {\"allocator\": \"buddy\"}," PHBS "," DEVS
-	 "}", "$.guest.allocator", "'buddy' is not one of: pool, iova"},
+	{"allocator unknown",
+	 "{" MACHINE ", \"guest\": {\"allocator\": \"buddy\"}," PHBS "," DEVS "}",
+	 "$.guest.allocator", "'buddy' is not one of: pool, iova"},
 	{"missing phbs", "{" MACHINE "," DEVS "}", "$.phbs", "missing"},
 	{"phbs not an array", "{" MACHINE ", \"phbs\": {}," DEVS "}", "$.phbs", "array"},
 	{"phbs empty", "{" MACHINE ", \"phbs\": []," DEVS "}", "$.phbs", "needs 1..31"},
@@ -72,72 +78,103 @@ static const struct bad_case bad_cases[] = {
 	 "$.phbs[0].index", "out of range"},
 	{"phb index twice", "{" MACHINE ", \"phbs\": [{\"index\": 1}, {\"index\": 1}]," DEVS "}",
 	 "$.phbs[1].index", "already used"},
-	{"placement unknown", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"placement\": \"8gb\"}],"
-	 DEVS "}", "$.phbs[0].placement", "not one of"},
-	{"4gb with other dma64", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"placement\": \"4gb\","
-	 " \"dma64_win_addr\": \"0x200000000\"}]," DEVS "}", "$.phbs[0].dma64_win_addr",
-	 "needs 0x100000000"},
+	{"placement unknown",
+	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"placement\": \"8gb\"}]," DEVS "}",
+	 "$.phbs[0].placement", "not one of"},
+	{"4gb with other dma64",
+	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"placement\": \"4gb\","
+	 " \"dma64_win_addr\": \"0x200000000\"}]," DEVS "}",
+	 "$.phbs[0].dma64_win_addr", "needs 0x100000000"},
 	{"max_windows 3", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"max_windows\": 3}]," DEVS "}",
 	 "$.phbs[0].max_windows", "out of range"},
 	{"pgsz zero", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"pgsz\": 0}]," DEVS "}",
 	 "$.phbs[0].pgsz", "out of range"},
 	{"ddw not bool", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"ddw\": 1}]," DEVS "}",
 	 "$.phbs[0].ddw", "true or false"},
-	{"machine check fails", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"dma_win_addr\": 100}],"
-	 DEVS "}", "$.phbs", "invalid machine"},
+	{"machine check fails",
+	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"dma_win_addr\": 100}]," DEVS "}", "$.phbs",
+	 "invalid machine"},
 	{"missing devices", "{" MACHINE "," PHBS "}", "$.devices", "missing"},
 	{"devices not an array", "{" MACHINE "," PHBS ", \"devices\": 1}", "$.devices", "array"},
 	{"device not an object", "{" MACHINE "," PHBS ", \"devices\": [\"nic\"]}", "$.devices[0]",
 	 "expected an object"},
 	{"device name missing", "{" MACHINE "," PHBS ", \"devices\": [{\"kind\": \"nic\"}]}",
 	 "$.devices[0].name", "missing"},
-	{"device name empty", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"\", \"kind\": "
-	 "\"nic\"}]}", "$.devices[0].name", "empty"},
-	{"device name too long", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": "
+	{"device name empty",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"\", \"kind\": "
+	 "\"nic\"}]}",
+	 "$.devices[0].name", "empty"},
+	{"device name too long",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": "
 	 "\"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij\", \"kind\": \"nic\"}]}",
 	 "$.devices[0].name", "longer than"},
 	{"device kind missing", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\"}]}",
 	 "$.devices[0].kind", "missing"},
-	{"device kind unknown", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"fpga\"}]}", "$.devices[0].kind", "'fpga' is not one of"},
-	{"device mask 16", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"nic\", \"dma_mask\": 16}]}", "$.devices[0].dma_mask", "out of range"},
-	{"device on missing phb", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"nic\", \"phb\": 5}]}", "$.devices[0].phb", "no PHB with index 5"},
-	{"endpoint passed through", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
-	 "\"kind\": \"ep\", \"vfio\": true}]}", "$.devices[0].vfio", "not passed through"},
-	{"device unknown key", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"nic\", \"irq\": 5}]}", "$.devices[0].irq", "unknown key"},
-	{"device count 0", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"vf\", \"count\": 0}]}", "$.devices[0].count", "out of range"},
-	{"too many devices", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	{"device kind unknown",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"fpga\"}]}",
+	 "$.devices[0].kind", "'fpga' is not one of"},
+	{"device mask 16",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"nic\", \"dma_mask\": 16}]}",
+	 "$.devices[0].dma_mask", "out of range"},
+	{"device on missing phb",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"nic\", \"phb\": 5}]}",
+	 "$.devices[0].phb", "no PHB with index 5"},
+	{"endpoint passed through",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"ep\", \"vfio\": true}]}",
+	 "$.devices[0].vfio", "not passed through"},
+	{"device unknown key",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"nic\", \"irq\": 5}]}",
+	 "$.devices[0].irq", "unknown key"},
+	{"device count 0",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"vf\", \"count\": 0}]}",
+	 "$.devices[0].count", "out of range"},
+	{"too many devices",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
 	 "\"vf\", \"count\": 60}, {\"name\": \"b\", \"kind\": \"vf\", \"count\": 5}]}",
 	 "$.devices[1].count", "more than 64"},
-	{"duplicate names", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
-	 "\"nic\"}, {\"name\": \"a\", \"kind\": \"gpu\"}]}", "$.devices[1].name", "used twice"},
-	{"workload not an object", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
-	 "\"kind\": \"nic\", \"workload\": 7}]}", "$.devices[0].workload", "expected an object"},
-	{"workload unknown key", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
-	 "\"kind\": \"nic\", \"workload\": {\"rate\": 7}}]}", "$.devices[0].workload.rate",
-	 "unknown key"},
-	{"workload pattern unknown", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	{"duplicate names",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", \"kind\": "
+	 "\"nic\"}, {\"name\": \"a\", \"kind\": \"gpu\"}]}",
+	 "$.devices[1].name", "used twice"},
+	{"workload not an object",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"nic\", \"workload\": 7}]}",
+	 "$.devices[0].workload", "expected an object"},
+	{"workload unknown key",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"nic\", \"workload\": {\"rate\": 7}}]}",
+	 "$.devices[0].workload.rate", "unknown key"},
+	{"workload pattern unknown",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
 	 "\"kind\": \"nic\", \"workload\": {\"pattern\": \"burst\"}}]}",
 	 "$.devices[0].workload.pattern", "not one of"},
-	{"workload direction not string", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	{"workload direction not string",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
 	 "\"kind\": \"nic\", \"workload\": {\"direction\": 1}}]}",
 	 "$.devices[0].workload.direction", "expected one of"},
-	{"workload ops 0", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
-	 "\"kind\": \"nic\", \"workload\": {\"ops\": 0}}]}", "$.devices[0].workload.ops",
-	 "out of range"},
-	{"workload size too big", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
-	 "\"kind\": \"nic\", \"workload\": {\"size\": \"1G\"}}]}", "$.devices[0].workload.size",
-	 "out of range"},
-	{"workload min above max", "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	{"workload ops 0",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"nic\", \"workload\": {\"ops\": 0}}]}",
+	 "$.devices[0].workload.ops", "out of range"},
+	{"workload size too big",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
+	 "\"kind\": \"nic\", \"workload\": {\"size\": \"1G\"}}]}",
+	 "$.devices[0].workload.size", "out of range"},
+	{"workload min above max",
+	 "{" MACHINE "," PHBS ", \"devices\": [{\"name\": \"a\", "
 	 "\"kind\": \"gpu\", \"workload\": {\"min_size\": \"8K\", \"max_size\": \"4K\"}}]}",
 	 "$.devices[0].workload.min_size", "larger than max_size"},
-	{"workload buffers exceed RAM share", "{\"machine\": {\"ram\": \"1G\"}," PHBS
+	{"workload buffers exceed RAM share",
+	 "{\"machine\": {\"ram\": \"1G\"}," PHBS
 	 ", \"devices\": [{\"name\": \"a\", \"kind\": \"nic\", \"workload\": {\"buffers\": 4096, "
-	 "\"size\": \"16M\"}}]}", "$.devices", "share of RAM"},
+	 "\"size\": \"16M\"}}]}",
+	 "$.devices", "share of RAM"},
 };
 
 static void test_scenario_bad_field_names_path_and_problem(void **state)
@@ -169,7 +206,8 @@ static void test_scenario_syntax_error_gives_line_and_column(void **state)
 	char msg[512];
 
 	(void)state;
-	assert_int_equal(dmawin_sim_scenario_parse(text, strlen(text), "s.json", &sc, &err), -EINVAL);
+	assert_int_equal(dmawin_sim_scenario_parse(text, strlen(text), "s.json", &sc, &err),
+			 -EINVAL);
 	assert_int_equal(err.line, 2);
 	assert_true(err.column > 20);
 	assert_string_equal(err.path, "");
@@ -179,13 +217,15 @@ static void test_scenario_syntax_error_gives_line_and_column(void **state)
 
 static void test_scenario_duplicate_key_refused(void **state)
 {
-	const char *text = "{\"machine\": {\"ram\": \"1G\", \"ram\": \"2G\"}, \"phbs\": [{\"index\": 0}],"
-			   " \"devices\": []}";
+	const char *text =
+		"{\"machine\": {\"ram\": \"1G\", \"ram\": \"2G\"}, \"phbs\": [{\"index\": 0}],"
+		" \"devices\": []}";
 	struct dmawin_sim_scenario sc;
 	struct dmawin_sim_error err;
 
 	(void)state;
-	assert_int_equal(dmawin_sim_scenario_parse(text, strlen(text), "d.json", &sc, &err), -EINVAL);
+	assert_int_equal(dmawin_sim_scenario_parse(text, strlen(text), "d.json", &sc, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.text, "duplicate"));
 	assert_true(err.line >= 1);
 }
@@ -206,8 +246,9 @@ static void test_scenario_load_missing_file_enoent(void **state)
 static void test_scenario_load_reads_file(void **state)
 {
 	char path[] = "/tmp/dmawin_sim_scenario_XXXXXX";
-	const char *text = "{\"name\": \"f\", \"machine\": {\"ram\": \"2G\"}, \"phbs\": [{\"index\": 0}],"
-			   " \"devices\": [{\"name\": \"n\", \"kind\": \"nvme\"}]}";
+	const char *text =
+		"{\"name\": \"f\", \"machine\": {\"ram\": \"2G\"}, \"phbs\": [{\"index\": 0}],"
+		" \"devices\": [{\"name\": \"n\", \"kind\": \"nvme\"}]}";
 	struct dmawin_sim_scenario sc;
 	int fd = mkstemp(path);
 	FILE *f;
@@ -293,7 +334,8 @@ static void test_scenario_from_qemu_bad_option_refused(void **state)
 	struct dmawin_sim_error err;
 
 	(void)state;
-	assert_int_equal(dmawin_sim_scenario_from_qemu("qemu -M q35 -m 1G", NULL, &sc, &err), -EINVAL);
+	assert_int_equal(dmawin_sim_scenario_from_qemu("qemu -M q35 -m 1G", NULL, &sc, &err),
+			 -EINVAL);
 	assert_string_equal(err.file, "<qemu-args>");
 	assert_true(strlen(err.text) > 0);
 }

@@ -20,7 +20,7 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		const char **slot = strcmp(o, "--target") == 0        ? &a->target
+		const char **slot = strcmp(o, "--target") == 0	      ? &a->target
 				    : strcmp(o, "--qemu-args") == 0   ? &a->qemu_args
 				    : strcmp(o, "--kernel-args") == 0 ? &a->kernel_args
 								      : NULL;

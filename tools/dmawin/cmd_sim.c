@@ -38,7 +38,7 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
-		const char **slot = strcmp(o, "--svg") == 0           ? &a->svg
+		const char **slot = strcmp(o, "--svg") == 0	      ? &a->svg
 				    : strcmp(o, "--qemu-args") == 0   ? &a->qemu_args
 				    : strcmp(o, "--kernel-args") == 0 ? &a->kernel_args
 				    : strcmp(o, "--trace-out") == 0   ? &a->opts.trace_path
@@ -54,7 +54,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			if (need_value(i, argc, argv))
 				return 2;
 			if (parse_seed(argv[++i], &a->opts.seed) < 0)
-				return tool_usage_error("sim", "--seed needs a number, not '%s'", argv[i]);
+				return tool_usage_error("sim", "--seed needs a number, not '%s'",
+							argv[i]);
 			a->opts.seed_set = true;
 		} else if (o[0] == '-' && o[1]) {
 			return tool_usage_error("sim", "unknown option '%s'", o);
