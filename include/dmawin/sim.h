@@ -149,9 +149,9 @@ DMAWIN_API int dmawin_sim_scenario_default(struct dmawin_sim_scenario *out);
  * kernel's command line (`disable_ddw`, `multitce=off`; other words are ignored).
  * @kernel_args: may be NULL.
  *
- * Each `-device` that is not a PHB becomes a device: vfio-pci is a passed-through 64-bit NIC,
- * nvme a 64-bit NVMe, a name starting with "e1000" or "rtl8139" a 32-bit NIC, anything else a
- * 64-bit NIC. Each gets the default workload of its kind.
+ * Each `-device` that is not a PHB becomes a device: nvme an NVMe, anything else a NIC (vfio-pci
+ * passed through), with the DMA mask Linux's driver sets (dmawin_guest_mask_for_qemu_device();
+ * 64 bits for a model it does not know) and the default workload of its kind.
  * Return: 0; -EINVAL with @err->text naming the option (from dmawin_papr_qemu_parse()); -E2BIG.
  */
 DMAWIN_API int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args,

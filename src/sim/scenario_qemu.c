@@ -3,23 +3,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmawin/guest.h"
 #include "dmawin/papr_qemu.h"
 #include "sim/sim_int.h"
 
-/* What the guest driver of a QEMU device model asks for (spec §5: e1000 stays 32-bit). */
+/* The mask comes from the guest layer's table of Linux drivers for QEMU device models (e1000,
+ * rtl8139 and pcnet stay 32-bit); a model it does not know is taken as 64-bit. */
 static void device_from_qemu(const struct dmawin_qemu_device *q, struct dmawin_sim_device *d)
 {
+	unsigned bits = 64;
+
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s", q->id[0] ? q->id : q->driver);
 	d->phb_index = q->phb_index;
-	d->dma_mask_bits = 64;
-	d->kind = DMAWIN_SIM_NIC;
-	if (strcmp(q->driver, "nvme") == 0)
-		d->kind = DMAWIN_SIM_NVME;
-	else if (strncmp(q->driver, "e1000", 5) == 0 || strcmp(q->driver, "rtl8139") == 0)
-		d->dma_mask_bits = 32;
-	else if (strcmp(q->driver, "vfio-pci") == 0)
-		d->vfio = true;
+	if (dmawin_guest_mask_for_qemu_device(q->driver, &bits) < 0)
+		bits = 64;
+	d->dma_mask_bits = bits;
+	d->kind = strcmp(q->driver, "nvme") == 0 ? DMAWIN_SIM_NVME : DMAWIN_SIM_NIC;
+	d->vfio = strcmp(q->driver, "vfio-pci") == 0;
 	sim_workload_defaults(d->kind, &d->workload);
 }
 
