@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dmawin/pe.h"
 #include "dmawin/tce.h"
 #include "papr/papr_int.h"
 
@@ -29,6 +30,18 @@ static inline uint64_t entries_inside(const struct papr_window *w, uint64_t inde
 	if (index >= w->nb_table)
 		return 0;
 	return DW_MIN(npages, w->nb_table - index);
+}
+
+/*
+ * Once an hcall that removed or changed a mapping returns, no device byte may move through the
+ * old entry: the tce layer bumps the table generation exactly for such writes, and then the PE
+ * waits for the DMA that was in flight (QEMU gets the same from its big lock).
+ */
+static void settle_dma(const struct papr_phb *phb, const struct papr_window *w,
+		       uint64_t generation_before)
+{
+	if (dmawin_tce_generation(w->table) != generation_before)
+		dmawin_pe_dma_barrier(phb->pe);
 }
 
 /* Strict mode: a mapping TCE must name whole pages of guest RAM with no stray low bits. */
@@ -61,7 +74,7 @@ static int64_t put_tce_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t io
 	struct dmawin_papr_trace tr = {.type = DMAWIN_PAPR_TR_PUT, .liobn = liobn, .tce = tce};
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
-	uint64_t index;
+	uint64_t index, generation;
 
 	tr.ret = DMAWIN_PAPR_H_PARAMETER;
 	tr.ioba = ioba;
@@ -73,10 +86,12 @@ static int64_t put_tce_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t io
 	tr.ioba = ioba;
 	if (!window_index(w, ioba, &index))
 		goto out;
+	generation = dmawin_tce_generation(w->table);
 	if (dmawin_tce_put(w->table, index, tce) != 0) {
 		tr.ret = DMAWIN_PAPR_H_HARDWARE;
 		goto out;
 	}
+	settle_dma(phb, w, generation);
 	if (m->nr_notifiers)
 		papr_notify_entries(m, phb, w, index, NULL, tce, 1);
 	tr.ret = DMAWIN_PAPR_H_SUCCESS;
@@ -154,7 +169,7 @@ static int64_t indirect_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t i
 	uint64_t tces[DMAWIN_PAPR_INDIRECT_MAX];
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
-	uint64_t index, n;
+	uint64_t index, n, generation;
 	bool all_ram;
 
 	if (m->cfg.strict_papr && !m->cfg.multitce)
@@ -174,8 +189,10 @@ static int64_t indirect_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t i
 	}
 	window_index(w, ioba & page_mask(w), &index);
 	n = entries_inside(w, index, npages);
+	generation = dmawin_tce_generation(w->table);
 	if (n && dmawin_tce_put_array(w->table, index, tces, n) != 0)
 		return DMAWIN_PAPR_H_HARDWARE;
+	settle_dma(phb, w, generation);
 	if (n && m->nr_notifiers)
 		papr_notify_entries(m, phb, w, index, tces, 0, n);
 	/* QEMU: ret starts as H_PARAMETER; i = last good entry (or 0), tce = last value read */
@@ -219,7 +236,7 @@ static int64_t stuff_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba
 		.type = DMAWIN_PAPR_TR_STUFF, .liobn = liobn, .tce = tce_value, .npages = npages};
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
-	uint64_t index, n;
+	uint64_t index, n, generation;
 
 	if (m->cfg.strict_papr && !m->cfg.multitce)
 		return DMAWIN_PAPR_H_FUNCTION;
@@ -235,8 +252,10 @@ static int64_t stuff_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba
 	ioba &= page_mask(w);
 	window_index(w, ioba, &index);
 	n = entries_inside(w, index, npages);
+	generation = dmawin_tce_generation(w->table);
 	if (n && dmawin_tce_stuff(w->table, index, n, tce_value) != 0)
 		return DMAWIN_PAPR_H_HARDWARE;
+	settle_dma(phb, w, generation);
 	if (n && m->nr_notifiers)
 		papr_notify_entries(m, phb, w, index, NULL, tce_value, n);
 	/* QEMU prints the loop's ioba: one past the last written page, or the failing one */
