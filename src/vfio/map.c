@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmawin/pe.h"
 #include "vfio/vfio_int.h"
 
 /* ---- The userspace-address mirror (it_userspace) ----------------------------------------- */
@@ -91,18 +92,45 @@ static void unuse(struct dmawin_vfio_container *c, struct vfio_window *w, uint64
 	/* v1 pins are lookups (no per-page reference to drop), see doc/vfio.md. */
 }
 
+struct clear_ctx {
+	struct dmawin_vfio_container *c;
+	struct vfio_window *w;
+};
+
+static int clear_one(uint64_t index, uint64_t tce, void *arg)
+{
+	struct clear_ctx *x = arg;
+	uint64_t old;
+
+	(void)tce;
+	if (dmawin_tce_xchg(x->w->tbl, index, 0, &old) == 0 && dmawin_tce_mapped(old))
+		unuse(x->c, x->w, index, old);
+	return 0;
+}
+
 void vfio_clear(struct dmawin_vfio_container *c, struct vfio_window *w, uint64_t entry,
 		uint64_t pages)
 {
-	uint64_t idx = entry - w->it_offset, end = idx + pages, found, tce, old;
+	struct clear_ctx x = {.c = c, .w = w};
 
-	/* Walk mapped entries only: missing levels are skipped, as Linux skips unallocated
-	 * userspace levels. Clearing never fails. */
-	while (idx < end && dmawin_tce_next(w->tbl, idx, 0, &found, &tce) == 0 && found < end) {
-		if (dmawin_tce_xchg(w->tbl, found, 0, &old) == 0 && dmawin_tce_mapped(old))
-			unuse(c, w, found, old);
-		idx = found + 1;
-	}
+	/* Visit mapped entries of the range only: missing levels are skipped, as Linux skips
+	 * unallocated userspace levels. Clearing never fails. */
+	dmawin_tce_for_each(w->tbl, entry - w->it_offset, pages, 0, clear_one, &x);
+}
+
+/*
+ * Once MAP or UNMAP returns, no device byte may move through an entry it removed or replaced:
+ * the table generation moves exactly for such writes, and then every attached PE waits for the
+ * DMA in flight (Linux gets the same from the TCE kill).
+ */
+static void settle_dma(struct dmawin_vfio_container *c, const struct vfio_window *w,
+		       uint64_t generation_before)
+{
+	if (dmawin_tce_generation(w->tbl) == generation_before)
+		return;
+	for (unsigned int i = 0; i < c->ngroups; i++)
+		if (c->groups[i].attached)
+			dmawin_pe_dma_barrier(c->groups[i].pe);
 }
 
 /* ---- Build ------------------------------------------------------------------------------------
@@ -310,7 +338,7 @@ long vfio_ioctl_map(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *call
 	struct vfio_iommu_type1_dma_map p;
 	const uint32_t rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	struct build b = {.c = c};
-	uint64_t mask;
+	uint64_t mask, generation;
 	int ret;
 
 	(void)caller;
@@ -343,7 +371,10 @@ long vfio_ioctl_map(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *call
 		return ret;
 	b.idx = (p.iova >> b.w->page_shift) - b.w->it_offset;
 	b.vaddr = p.vaddr;
-	return c->v2 ? build_v2(&b) : build_v1(&b);
+	generation = dmawin_tce_generation(b.w->tbl);
+	ret = c->v2 ? build_v2(&b) : build_v1(&b);
+	settle_dma(c, b.w, generation);
+	return ret;
 }
 
 long vfio_ioctl_unmap(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
@@ -352,7 +383,7 @@ long vfio_ioctl_unmap(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *ca
 	struct vfio_iommu_type1_dma_unmap p;
 	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_unmap, size) + sizeof(p.size);
 	struct vfio_window *w;
-	uint64_t pages;
+	uint64_t pages, generation;
 	int ret;
 
 	(void)caller;
@@ -377,6 +408,8 @@ long vfio_ioctl_unmap(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *ca
 	ret = check_range(c, w, p.iova, &pages);
 	if (ret)
 		return ret;
+	generation = dmawin_tce_generation(w->tbl);
 	vfio_clear(c, w, p.iova >> w->page_shift, pages);
+	settle_dma(c, w, generation);
 	return 0;
 }
