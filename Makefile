@@ -11,7 +11,7 @@ build/build.ninja: | bootstrap
 	@scripts/configure.sh build
 
 run: bootstrap all
-	build/tools/dmawin/dmawin info
+	build/tools/dmawin/dmawin sim
 
 test: bootstrap
 	scripts/test.sh
