@@ -78,6 +78,10 @@ uint64_t *tce_leaf(struct dmawin_tce_table *t, uint64_t index, bool alloc);
 int tce_ensure_leaves(struct dmawin_tce_table *t, uint64_t index, uint64_t npages,
 		      const uint64_t *tces);
 
+/* bulk.c: store a run of entries of one level; returns whether the generation must move. */
+bool tce_bulk_fill(uint64_t *p, uint64_t n, uint64_t tce);
+bool tce_bulk_copy(uint64_t *p, const uint64_t *tces, uint64_t n);
+
 /* iter.c */
 typedef int (*tce_visit_fn)(uint64_t index, uint64_t tce, void *arg);
 int tce_walk(const struct dmawin_tce_view *v, uint64_t first, uint64_t last, unsigned int flags,

@@ -284,6 +284,69 @@ static void test_ops_generation_bumps_on_remove_or_change(void **state)
 	dmawin_tce_destroy(t);
 }
 
+#define LANE_RUN 40u /* long enough for the vector path of bulk.c after any head */
+
+enum lane_op { LANE_STUFF, LANE_PUT_ARRAY, LANE_CLEAR };
+
+/*
+ * One bulk write of [s, s + LANE_RUN) over a table holding @fill everywhere except @odd at
+ * entry k; checks every entry afterwards and returns the number of generation bumps.
+ */
+static uint64_t lane_run(struct dmawin_tce_table *t, enum lane_op op, uint64_t s, uint64_t k,
+			 uint64_t fill, uint64_t odd, uint64_t value)
+{
+	uint64_t arr[LANE_RUN], g;
+
+	for (unsigned int i = 0; i < LANE_RUN; i++)
+		arr[i] = value;
+	assert_int_equal(dmawin_tce_stuff(t, 0, 256, fill), 0);
+	assert_int_equal(dmawin_tce_put(t, k, odd), 0);
+	g = dmawin_tce_generation(t);
+	if (op == LANE_STUFF)
+		assert_int_equal(dmawin_tce_stuff(t, s, LANE_RUN, value), 0);
+	else if (op == LANE_PUT_ARRAY)
+		assert_int_equal(dmawin_tce_put_array(t, s, arr, LANE_RUN), 0);
+	else
+		assert_int_equal(dmawin_tce_clear(t, s, LANE_RUN, 0), 0);
+	for (uint64_t i = 0; i < 256; i++) {
+		uint64_t want = (i >= s && i < s + LANE_RUN) ? (op == LANE_CLEAR ? 0 : value)
+							     : (i == k ? odd : fill);
+
+		assert_int_equal(tce_test_get(t, i), want);
+	}
+	return dmawin_tce_generation(t) - g;
+}
+
+/*
+ * The bulk writes decide the bump per entry whatever the entry's position in a vector, its
+ * alignment, or the head/tail split: one odd entry at every position, from every start offset.
+ */
+static void test_ops_bulk_bump_exact_every_position(void **state)
+{
+	struct dmawin_tce_table *t = tce_test_table(12, 8, 1);
+
+	(void)state;
+	for (uint64_t s = 1; s <= 9; s++) {
+		for (uint64_t k = s - 1; k <= s + LANE_RUN; k++) {
+			bool in = k >= s && k < s + LANE_RUN;
+
+			/* a mapped entry changed: bump iff inside */
+			assert_int_equal(lane_run(t, LANE_STUFF, s, k, 0x1003, 0x2003, 0x1003), in);
+			assert_int_equal(lane_run(t, LANE_PUT_ARRAY, s, k, 0x1003, 0x2001, 0x1003),
+					 in);
+			/* only unmapped entries elsewhere: clear bumps iff the mapped one is inside */
+			assert_int_equal(lane_run(t, LANE_CLEAR, s, k, 0x5000, 0x2002, 0), in);
+			/* an unmapped entry changed, mapped ones kept: never a bump */
+			assert_int_equal(lane_run(t, LANE_STUFF, s, k, 0x1003, 0x9000, 0x1003), 0);
+			assert_int_equal(lane_run(t, LANE_PUT_ARRAY, s, k, 0x1003, 0x9000, 0x1003),
+					 0);
+			/* mapping over unmapped entries: no bump unless the odd one was mapped */
+			assert_int_equal(lane_run(t, LANE_STUFF, s, k, 0x5000, 0x2001, 0x7003), in);
+		}
+	}
+	dmawin_tce_destroy(t);
+}
+
 static int never_called(uint64_t index, uint64_t tce, void *arg)
 {
 	(void)index;
@@ -368,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_ops_clear_huge_sparse_range_fast),
 		cmocka_unit_test(test_ops_iterate_in_order_skipping),
 		cmocka_unit_test(test_ops_generation_bumps_on_remove_or_change),
+		cmocka_unit_test(test_ops_bulk_bump_exact_every_position),
 		cmocka_unit_test(test_ops_enomem_leaves_entries_unchanged),
 		cmocka_unit_test(test_ops_null_table_einval),
 	};
