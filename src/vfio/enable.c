@@ -62,14 +62,7 @@ static int read_register(unsigned long arg, struct vfio_iommu_spapr_register_mem
 	const size_t minsz =
 		offsetof(struct vfio_iommu_spapr_register_memory, size) + sizeof(p->size);
 
-	if (!arg)
-		return -EFAULT;
-	memcpy(p, (const void *)(uintptr_t)arg, minsz);
-	if (p->argsz < minsz)
-		return -EINVAL;
-	if (p->flags)
-		return -EINVAL;
-	return 0;
+	return vfio_arg_in(arg, p, minsz, 0);
 }
 
 static struct vfio_prereg *prereg_find(struct dmawin_vfio_container *c, const struct vfio_region *r)

@@ -167,15 +167,14 @@ static long eeh_one(const struct vfio_group *g, unsigned long arg)
 	struct vfio_eeh_pe_op op;
 	const size_t minsz = offsetof(struct vfio_eeh_pe_op, op) + sizeof(op.op);
 	const size_t errsz = offsetof(struct vfio_eeh_pe_op, err) + sizeof(op.err);
+	int ret;
 
 	if (g->cfg.no_eeh_pe)
 		return -ENODEV;
-	if (!arg)
-		return -EFAULT;
 	memset(&op, 0, sizeof(op));
-	memcpy(&op, (const void *)(uintptr_t)arg, minsz);
-	if (op.argsz < minsz || op.flags)
-		return -EINVAL;
+	ret = vfio_arg_in(arg, &op, minsz, 0);
+	if (ret)
+		return ret;
 	if (op.op == VFIO_EEH_PE_INJECT_ERR) {
 		if (op.argsz < errsz)
 			return -EINVAL;

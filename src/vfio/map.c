@@ -332,6 +332,23 @@ static int check_range(const struct dmawin_vfio_container *c, const struct vfio_
 	return -EINVAL;
 }
 
+/*
+ * The common start of MAP_DMA and UNMAP_DMA (tce_iommu_ioctl): an enabled container, the
+ * argument head, and the default window created if it is still pending.
+ */
+static int dma_arg_in(struct dmawin_vfio_container *c, unsigned long arg, void *p, size_t minsz,
+		      uint32_t flags_ok)
+{
+	int ret;
+
+	if (!c->enabled)
+		return -EPERM;
+	ret = vfio_arg_in(arg, p, minsz, flags_ok);
+	if (ret)
+		return ret;
+	return vfio_default_window_shared(c);
+}
+
 long vfio_ioctl_map(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
 		    unsigned long arg)
 {
@@ -342,16 +359,7 @@ long vfio_ioctl_map(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *call
 	int ret;
 
 	(void)caller;
-	if (!c->enabled)
-		return -EPERM;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&p, (const void *)(uintptr_t)arg, sizeof(p));
-	if (p.argsz < sizeof(p))
-		return -EINVAL;
-	if (p.flags & ~rw)
-		return -EINVAL;
-	ret = vfio_default_window_shared(c);
+	ret = dma_arg_in(c, arg, &p, sizeof(p), rw);
 	if (ret)
 		return ret;
 	b.w = vfio_find_window(c, p.iova);
@@ -387,16 +395,7 @@ long vfio_ioctl_unmap(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *ca
 	int ret;
 
 	(void)caller;
-	if (!c->enabled)
-		return -EPERM;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&p, (const void *)(uintptr_t)arg, minsz);
-	if (p.argsz < minsz)
-		return -EINVAL;
-	if (p.flags)
-		return -EINVAL;
-	ret = vfio_default_window_shared(c);
+	ret = dma_arg_in(c, arg, &p, minsz, 0);
 	if (ret)
 		return ret;
 	w = vfio_find_window(c, p.iova);

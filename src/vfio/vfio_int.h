@@ -13,8 +13,12 @@
 #ifndef DMAWIN_VFIO_INT_H
 #define DMAWIN_VFIO_INT_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "common/compiler.h"
 #include "dmawin/tce.h"
@@ -149,6 +153,27 @@ struct dmawin_vfio_container {
 
 typedef long (*vfio_ioctl_fn)(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
 			      unsigned long arg);
+
+/*
+ * Copies the first @minsz bytes of the ioctl argument at @arg into @p and checks its head. Every
+ * VFIO argument struct opens with __u32 argsz and __u32 flags, and every handler checks them
+ * the same way (Linux: copy_from_user of minsz, then argsz and flags), so they share this.
+ * 0; -EFAULT (no argument); -EINVAL (argsz < @minsz, or a flag outside @flags_ok).
+ */
+static inline int vfio_arg_in(unsigned long arg, void *p, size_t minsz, uint32_t flags_ok)
+{
+	struct {
+		uint32_t argsz, flags;
+	} head;
+
+	if (!arg)
+		return -EFAULT;
+	memcpy(p, (const void *)(uintptr_t)arg, minsz);
+	memcpy(&head, p, sizeof(head));
+	if (head.argsz < minsz || (head.flags & ~flags_ok))
+		return -EINVAL;
+	return 0;
+}
 
 /* Binds the caller's mm (tce_iommu_mm_set): 0, or -EPERM for another mm. Exclusive lock. */
 int vfio_mm_set(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller);

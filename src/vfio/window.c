@@ -183,6 +183,19 @@ int vfio_default_window_shared(struct dmawin_vfio_container *c)
 	return ret;
 }
 
+/* The common start of CREATE and REMOVE: the caller's mm, an attached group, the argument. */
+static int window_arg_in(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
+			 unsigned long arg, void *p, size_t minsz)
+{
+	int ret = vfio_mm_set(c, caller);
+
+	if (ret)
+		return ret;
+	if (!vfio_groups_attached(c))
+		return -ENXIO;
+	return vfio_arg_in(arg, p, minsz, 0);
+}
+
 long vfio_ioctl_create(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *caller,
 		       unsigned long arg)
 {
@@ -190,19 +203,10 @@ long vfio_ioctl_create(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *c
 	const size_t minsz = offsetof(struct vfio_iommu_spapr_tce_create, start_addr) +
 			     sizeof(create.start_addr);
 	uint64_t start = 0;
-	int ret = vfio_mm_set(c, caller);
+	int ret = window_arg_in(c, caller, arg, &create, minsz);
 
 	if (ret)
 		return ret;
-	if (!vfio_groups_attached(c))
-		return -ENXIO;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&create, (const void *)(uintptr_t)arg, minsz);
-	if (create.argsz < minsz)
-		return -EINVAL;
-	if (create.flags)
-		return -EINVAL;
 	ret = vfio_create_default_window_locked(c);
 	if (!ret)
 		ret = create_window_locked(c, create.page_shift, create.window_size, create.levels,
@@ -233,19 +237,10 @@ long vfio_ioctl_remove(struct dmawin_vfio_container *c, struct dmawin_vfio_mm *c
 	struct vfio_iommu_spapr_tce_remove remove;
 	const size_t minsz = offsetof(struct vfio_iommu_spapr_tce_remove, start_addr) +
 			     sizeof(remove.start_addr);
-	int ret = vfio_mm_set(c, caller);
+	int ret = window_arg_in(c, caller, arg, &remove, minsz);
 
 	if (ret)
 		return ret;
-	if (!vfio_groups_attached(c))
-		return -ENXIO;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&remove, (const void *)(uintptr_t)arg, minsz);
-	if (remove.argsz < minsz)
-		return -EINVAL;
-	if (remove.flags)
-		return -EINVAL;
 	if (c->def_window_pending && remove.start_addr == 0) {
 		c->def_window_pending = false;
 		return 0;
