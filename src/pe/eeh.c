@@ -115,10 +115,27 @@ int dmawin_pe_eeh_freeze(struct dmawin_pe *pe)
 	return ret;
 }
 
+/*
+ * Thaw and configure are the same step on different bits: past the gate (enabled, not in
+ * reset), clear @bit and count the operation in @counter.
+ */
+static int clear_counted(struct dmawin_pe *pe, uint32_t bit, uint64_t *counter)
+{
+	int ret;
+
+	pthread_mutex_lock(&pe->lock);
+	ret = gate_locked(pe, true);
+	if (!ret) {
+		eeh_modify(pe, bit, 0);
+		pe_atomic_inc(counter);
+	}
+	pthread_mutex_unlock(&pe->lock);
+	return ret;
+}
+
 int dmawin_pe_eeh_thaw(struct dmawin_pe *pe, enum dmawin_pe_eeh_thaw what)
 {
 	uint32_t bit;
-	int ret;
 
 	if (!pe)
 		return -EINVAL;
@@ -128,14 +145,7 @@ int dmawin_pe_eeh_thaw(struct dmawin_pe *pe, enum dmawin_pe_eeh_thaw what)
 		bit = PE_EEH_DMA_FROZEN;
 	else
 		return -EINVAL;
-	pthread_mutex_lock(&pe->lock);
-	ret = gate_locked(pe, true);
-	if (!ret) {
-		eeh_modify(pe, bit, 0);
-		pe_atomic_inc(&pe->eehc.thaws);
-	}
-	pthread_mutex_unlock(&pe->lock);
-	return ret;
+	return clear_counted(pe, bit, &pe->eehc.thaws);
 }
 
 int dmawin_pe_eeh_reset(struct dmawin_pe *pe, enum dmawin_pe_eeh_reset how)
@@ -164,18 +174,9 @@ int dmawin_pe_eeh_reset(struct dmawin_pe *pe, enum dmawin_pe_eeh_reset how)
 
 int dmawin_pe_eeh_configure(struct dmawin_pe *pe)
 {
-	int ret;
-
 	if (!pe)
 		return -EINVAL;
-	pthread_mutex_lock(&pe->lock);
-	ret = gate_locked(pe, true);
-	if (!ret) {
-		eeh_modify(pe, PE_EEH_UNCONFIGURED, 0);
-		pe_atomic_inc(&pe->eehc.configures);
-	}
-	pthread_mutex_unlock(&pe->lock);
-	return ret;
+	return clear_counted(pe, PE_EEH_UNCONFIGURED, &pe->eehc.configures);
 }
 
 static bool inject_args_ok(uint32_t type, uint32_t func, uint64_t addr, uint64_t mask)
