@@ -145,6 +145,30 @@ int64_t dmawin_papr_h_get_tce(struct dmawin_papr *m, uint64_t liobn, uint64_t io
 	return ret;
 }
 
+/*
+ * The write step of both bulk hcalls: @n entries from @index get @tces[i] (or @same_tce each when
+ * @tces is NULL) in one tce-layer call, then DMA through a changed entry settles and the
+ * notifiers hear of every entry, in that order for both calls. 0, or the tce layer's error.
+ */
+static int bulk_write(struct dmawin_papr *m, const struct papr_phb *phb,
+		      const struct papr_window *w, uint64_t index, const uint64_t *tces,
+		      uint64_t same_tce, uint64_t n)
+{
+	uint64_t generation = dmawin_tce_generation(w->table);
+
+	if (n) {
+		int rc = tces ? dmawin_tce_put_array(w->table, index, tces, n)
+			      : dmawin_tce_stuff(w->table, index, n, same_tce);
+
+		if (rc)
+			return rc;
+	}
+	settle_dma(phb, w, generation);
+	if (n && m->nr_notifiers)
+		papr_notify_entries(m, phb, w, index, tces, same_tce, n);
+	return 0;
+}
+
 /* Read the big-endian list. QEMU reads with ldq_be_phys: bytes that are not RAM read as 0. */
 static bool read_tce_list(struct dmawin_papr *m, uint64_t tce_list, uint64_t npages, uint64_t *tces)
 {
@@ -169,7 +193,7 @@ static int64_t indirect_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t i
 	uint64_t tces[DMAWIN_PAPR_INDIRECT_MAX];
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
-	uint64_t index, n, generation;
+	uint64_t index, n;
 	bool all_ram;
 
 	if (m->cfg.strict_papr && !m->cfg.multitce)
@@ -189,12 +213,8 @@ static int64_t indirect_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t i
 	}
 	window_index(w, ioba & page_mask(w), &index);
 	n = entries_inside(w, index, npages);
-	generation = dmawin_tce_generation(w->table);
-	if (n && dmawin_tce_put_array(w->table, index, tces, n) != 0)
+	if (bulk_write(m, phb, w, index, tces, 0, n) != 0)
 		return DMAWIN_PAPR_H_HARDWARE;
-	settle_dma(phb, w, generation);
-	if (n && m->nr_notifiers)
-		papr_notify_entries(m, phb, w, index, tces, 0, n);
 	/* QEMU: ret starts as H_PARAMETER; i = last good entry (or 0), tce = last value read */
 	tr.ret = (npages && n == npages) ? DMAWIN_PAPR_H_SUCCESS : DMAWIN_PAPR_H_PARAMETER;
 	if (npages) {
@@ -236,7 +256,7 @@ static int64_t stuff_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba
 		.type = DMAWIN_PAPR_TR_STUFF, .liobn = liobn, .tce = tce_value, .npages = npages};
 	struct papr_phb *phb;
 	struct papr_window *w = papr_find_liobn(m, liobn, &phb);
-	uint64_t index, n, generation;
+	uint64_t index, n;
 
 	if (m->cfg.strict_papr && !m->cfg.multitce)
 		return DMAWIN_PAPR_H_FUNCTION;
@@ -252,12 +272,8 @@ static int64_t stuff_locked(struct dmawin_papr *m, uint64_t liobn, uint64_t ioba
 	ioba &= page_mask(w);
 	window_index(w, ioba, &index);
 	n = entries_inside(w, index, npages);
-	generation = dmawin_tce_generation(w->table);
-	if (n && dmawin_tce_stuff(w->table, index, n, tce_value) != 0)
+	if (bulk_write(m, phb, w, index, NULL, tce_value, n) != 0)
 		return DMAWIN_PAPR_H_HARDWARE;
-	settle_dma(phb, w, generation);
-	if (n && m->nr_notifiers)
-		papr_notify_entries(m, phb, w, index, NULL, tce_value, n);
 	/* QEMU prints the loop's ioba: one past the last written page, or the failing one */
 	tr.ioba = ioba + (n << w->page_shift);
 	tr.ret = (npages && n == npages) ? DMAWIN_PAPR_H_SUCCESS : DMAWIN_PAPR_H_PARAMETER;
