@@ -88,14 +88,12 @@ DMAWIN_API int dmawin_tce_for_each(const struct dmawin_tce_table *table, uint64_
 				   uint64_t npages, unsigned int flags,
 				   int (*fn)(uint64_t index, uint64_t tce, void *arg), void *arg)
 {
-	const struct dmawin_tce_view *v;
+	int rc;
 
-	if (!table || !fn || (flags & ~DMAWIN_TCE_ITER_NONZERO))
+	if (!fn)
 		return -EINVAL;
-	v = &table->view;
-	if (!tce_range_ok(v, index, npages))
-		return -ERANGE;
-	if (npages == 0)
-		return 0;
-	return tce_walk(v, index, index + npages - 1, flags, fn, arg);
+	rc = tce_range_args(table, flags, DMAWIN_TCE_ITER_NONZERO, index, npages);
+	if (rc || npages == 0)
+		return rc;
+	return tce_walk(&table->view, index, index + npages - 1, flags, fn, arg);
 }

@@ -105,14 +105,11 @@ DMAWIN_API int dmawin_tce_clear(struct dmawin_tce_table *table, uint64_t index, 
 				unsigned int flags)
 {
 	const struct dmawin_tce_view *v;
+	int rc = tce_range_args(table, flags, DMAWIN_TCE_CLEAR_FREE_LEVELS, index, npages);
 
-	if (!table || (flags & ~DMAWIN_TCE_CLEAR_FREE_LEVELS))
-		return -EINVAL;
+	if (rc || npages == 0)
+		return rc;
 	v = &table->view;
-	if (!tce_range_ok(v, index, npages))
-		return -ERANGE;
-	if (npages == 0)
-		return 0;
 	if (clear_level(table, tce_level_ptr(v->top), v->levels - 1u, 0, index, index + npages - 1,
 			flags & DMAWIN_TCE_CLEAR_FREE_LEVELS))
 		tce_bump(table);
@@ -124,13 +121,11 @@ DMAWIN_API int dmawin_tce_stuff(struct dmawin_tce_table *table, uint64_t index, 
 {
 	const struct dmawin_tce_view *v;
 	bool bump = false;
-	int rc;
+	int rc = tce_range_args(table, 0, 0, index, npages);
 
-	if (!table)
-		return -EINVAL;
+	if (rc)
+		return rc;
 	v = &table->view;
-	if (!tce_range_ok(v, index, npages))
-		return -ERANGE;
 	if (tce == 0)
 		return dmawin_tce_clear(table, index, npages, 0);
 	rc = tce_ensure_leaves(table, index, npages, NULL);
@@ -157,11 +152,12 @@ DMAWIN_API int dmawin_tce_put_array(struct dmawin_tce_table *table, uint64_t ind
 	bool bump = false;
 	int rc;
 
-	if (!table || (!tces && npages))
+	if (!tces && npages)
 		return -EINVAL;
+	rc = tce_range_args(table, 0, 0, index, npages);
+	if (rc)
+		return rc;
 	v = &table->view;
-	if (!tce_range_ok(v, index, npages))
-		return -ERANGE;
 	rc = tce_ensure_leaves(table, index, npages, tces);
 	if (rc)
 		return rc;

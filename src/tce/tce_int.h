@@ -10,6 +10,7 @@
 #ifndef DMAWIN_TCE_INT_H
 #define DMAWIN_TCE_INT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,21 @@ static inline bool tce_range_ok(const struct dmawin_tce_view *v, uint64_t index,
 	uint64_t end;
 
 	return !__builtin_add_overflow(index, npages, &end) && end <= v->entries;
+}
+
+/*
+ * The argument checks every range operation (clear, stuff, put_array, for_each) makes, in the
+ * order dmawin/tce.h documents: a table and only @known flags (-EINVAL) before the range
+ * (-ERANGE). Callers check their own extra arguments for -EINVAL first.
+ */
+static inline int tce_range_args(const struct dmawin_tce_table *table, unsigned int flags,
+				 unsigned int known, uint64_t index, uint64_t npages)
+{
+	if (!table || (flags & ~known))
+		return -EINVAL;
+	if (!tce_range_ok(&table->view, index, npages))
+		return -ERANGE;
+	return 0;
 }
 
 /* level.c */
