@@ -158,6 +158,15 @@ struct dmawin_papr_phb_config {
 	 * min(QEMU's value, budget - TCEs of the active DDWs) and a larger create returns -3. */
 	uint64_t tce_budget;
 	int32_t numa_node; /* "numa_node": recorded, otherwise ignored; -1 = none */
+	/* Limited addressing mode for DDW (PAPR 2.13, as PowerVM offers it; QEMU 7.2 lacks it, so
+	 * off by default; needs ddw on and dma64_win_addr at or above 4 GiB). On: ibm,ddw-extensions
+	 * gains a fourth extension, the cell 1 ("supported"): <3 0x2029 1 1> (<3 0x2029 0 1> below
+	 * compat 701), and ibm,reset-pe-dma-window also takes a fourth input, 1 to put the PHB in
+	 * limited addressing mode, 0 to leave it (see dmawin_papr_rtas_reset_pe_dma_window_mode()).
+	 * In that mode every DDW is created at dma64_win_addr with QEMU placement, never at
+	 * dma_win_addr, so its start is above 4 GiB and (with dma64_win_addr = 4 GiB) reachable
+	 * by a device with a 33..63-bit mask. */
+	bool ddw_limited_addr;
 };
 
 struct dmawin_papr_config {
@@ -190,7 +199,8 @@ struct dmawin_papr_config {
  * dmawin_papr_phb_config_init - fill @phb with QEMU 7.2's defaults for PHB @index.
  *
  * buid 0 (derived), dma_win_addr 0, dma_win_size 1 GiB, dma64_win_addr 1 << 59,
- * pgsz 0x1211000, ddw on, QEMU placement, max_windows 2, no TCE budget, numa_node -1.
+ * pgsz 0x1211000, ddw on, QEMU placement, max_windows 2, no TCE budget, numa_node -1,
+ * ddw_limited_addr off.
  */
 DMAWIN_API void dmawin_papr_phb_config_init(struct dmawin_papr_phb_config *phb, uint32_t index);
 
@@ -220,7 +230,7 @@ DMAWIN_API int dmawin_papr_config_set_compat(struct dmawin_papr_config *cfg, uin
  * it below 4 GiB, so neither does dmawin); dma64_win_addr 4 KiB aligned and at or above the end
  * of the default window (the pe layer's rule); pgsz non-zero, naming only page sizes a TCE table
  * supports (4K, 64K, 2M, 16M, 32M, 64M, 128M, 256M, 16G); max_windows 1..2; placement known;
- * compat 200..702.
+ * ddw_limited_addr only with ddw on and dma64_win_addr >= 4 GiB; compat 200..702.
  * Return: 0; -EINVAL naming the first problem in @why.
  */
 DMAWIN_API int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why,
@@ -292,8 +302,11 @@ struct dmawin_papr_phb_dt {
 	uint32_t dma_window[5];	    /* ibm,dma-window: liobn, addr hi, lo, size hi (always 0), lo */
 	bool has_ddw;		    /* the two ibm,ddw-* properties are present */
 	uint32_t ddw_applicable[3]; /* query, create, remove tokens */
-	uint32_t n_ddw_extensions;  /* cells used in ddw_extensions: 3, or 2 for compat < 701 */
-	uint32_t ddw_extensions[3]; /* <count, reset token, 1 = query may have 6 outputs> */
+	/* cells used in ddw_extensions: 3, or 2 for compat < 701; 4 with ddw_limited_addr */
+	uint32_t n_ddw_extensions;
+	/* <count, reset token, 1 = query may have 6 outputs, 1 = limited addressing supported>
+	 * (Linux's DDW_EXT_* indexes; LoPAR counts the same cells from 1) */
+	uint32_t ddw_extensions[4];
 	bool hcall_multi_tce;	    /* "hcall-multi-tce" in /rtas/ibm,hypertas-functions */
 };
 
@@ -377,8 +390,9 @@ DMAWIN_API int64_t dmawin_papr_hcall(struct dmawin_papr *m, uint64_t opcode, con
  * dmawin_papr_rtas - call RTAS @token with @nargs input cells and @nret output cells.
  * @rets: rets[0] receives the status, rets[1..nret-1] the outputs; at least @nret cells.
  *
- * Handles the four DDW tokens (0x2026..0x2029). Return: the status (also in rets[0] when
- * @nret >= 1): -3 for an unknown token and as each call below says.
+ * Handles the four DDW tokens (0x2026..0x2029); the reset token takes 3 inputs, or 4 on a PHB
+ * with ddw_limited_addr. Return: the status (also in rets[0] when @nret >= 1): -3 for an
+ * unknown token, a wrong count of inputs or outputs, and as each call below says.
  */
 DMAWIN_API int32_t dmawin_papr_rtas(struct dmawin_papr *m, uint32_t token, uint32_t nargs,
 				    const uint32_t *args, uint32_t nret, uint32_t *rets);
@@ -421,7 +435,7 @@ DMAWIN_API int32_t dmawin_papr_rtas_query_pe_dma_window(struct dmawin_papr *m, u
  * @liobn, @start: the new window's LIOBN and bus address, written only on success.
  *
  * The new window takes the first free slot (LIOBN n) and is zeroed; placement: see enum
- * dmawin_papr_placement.
+ * dmawin_papr_placement (in limited addressing mode always dma64_win_addr with QEMU placement).
  * Return: 0; -3 if the PHB is unknown or ddw off, page_shift > 63, the page size is not offered
  * or window_shift < page_shift; -1 if no slot is free or max_windows windows are active; -1 if
  * window_shift - page_shift >= 32 (QEMU's uint32 table size); -3 if the window would wrap past
@@ -454,6 +468,29 @@ DMAWIN_API int32_t dmawin_papr_rtas_remove_pe_dma_window(struct dmawin_papr *m, 
  */
 DMAWIN_API int32_t dmawin_papr_rtas_reset_pe_dma_window(struct dmawin_papr *m, uint32_t config_addr,
 							uint32_t buid_hi, uint32_t buid_lo);
+
+/**
+ * dmawin_papr_rtas_reset_pe_dma_window_mode - ibm,reset-pe-dma-window with the fourth input of
+ * the limited-addressing extension (PAPR 2.13): reset as the 3-input call does, then put the
+ * PHB in limited addressing mode (@limited_addr 1) or take it out (0).
+ *
+ * The 3-input call, machine reset and snapshot restore take the PHB out of the mode (the
+ * snapshot format does not hold it); the auto-restore of the default window by remove keeps it.
+ * Return: 0; -3 if the BUID is not a PHB with ddw on and ddw_limited_addr (QEMU answers any
+ * 4-input reset with -3), or @limited_addr is neither 0 nor 1 (nothing changes then); -1 if the
+ * default table cannot be allocated (the mode is unchanged).
+ */
+DMAWIN_API int32_t dmawin_papr_rtas_reset_pe_dma_window_mode(struct dmawin_papr *m,
+							     uint32_t config_addr,
+							     uint32_t buid_hi, uint32_t buid_lo,
+							     uint32_t limited_addr);
+
+/**
+ * dmawin_papr_phb_limited_addr - whether PHB position @pos is in limited addressing mode.
+ *
+ * Return: 1 in the mode, 0 not; -ENOENT if @pos is out of range.
+ */
+DMAWIN_API int dmawin_papr_phb_limited_addr(struct dmawin_papr *m, unsigned pos);
 
 /* ---- Device-side view ----------------------------------------------------------------------- */
 

@@ -46,7 +46,8 @@ int papr_check(struct dmawin_papr *m)
 	for (uint32_t i = 0; !rc && i < m->cfg.nr_phbs; i++) {
 		const struct papr_phb *phb = &m->phbs[i];
 		const struct papr_window *a = &phb->win[0], *b = &phb->win[1];
-		if (m->pos_by_index[phb->cfg.index] != (int8_t)i || !phb->pe)
+		if (m->pos_by_index[phb->cfg.index] != (int8_t)i || !phb->pe ||
+		    (phb->limited_addr && !phb->cfg.ddw_limited_addr))
 			rc = -__LINE__;
 		for (unsigned s = 0; !rc && s < DMAWIN_PAPR_MAX_WINDOWS; s++)
 			rc = check_window(phb, s);

@@ -21,6 +21,7 @@ void dmawin_papr_phb_config_init(struct dmawin_papr_phb_config *phb, uint32_t in
 	phb->max_windows = DMAWIN_PAPR_MAX_WINDOWS;
 	phb->tce_budget = 0;
 	phb->numa_node = -1;
+	phb->ddw_limited_addr = false;
 }
 
 void dmawin_papr_config_init(struct dmawin_papr_config *cfg)
@@ -118,6 +119,13 @@ static int phb_check(const struct dmawin_papr_phb_config *p, char *why, size_t l
 	    (p->placement != DMAWIN_PAPR_PLACE_QEMU && p->placement != DMAWIN_PAPR_PLACE_SLOT)) {
 		papr_why(why, len, "phb %u: max_windows %u or placement %d invalid", p->index,
 			 p->max_windows, (int)p->placement);
+		return -EINVAL;
+	}
+	if (p->ddw_limited_addr && (!p->ddw || p->dma64_win_addr < PAPR_LIMITED_ADDR_MIN)) {
+		papr_why(why, len,
+			 "phb %u: ddw_limited_addr needs ddw on and dma64_win_addr 0x%llx at or "
+			 "above 4 GiB",
+			 p->index, (unsigned long long)p->dma64_win_addr);
 		return -EINVAL;
 	}
 	return 0;

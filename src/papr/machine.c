@@ -101,6 +101,7 @@ int dmawin_papr_reset(struct dmawin_papr *m)
 	for (uint32_t i = 0; i < m->cfg.nr_phbs; i++) {
 		int r = papr_phb_dma_reset(m, &m->phbs[i]);
 		papr_pe_eeh_reset(m, &m->phbs[i]);
+		m->phbs[i].limited_addr = false;
 		if (r && !rc)
 			rc = r;
 	}
@@ -207,6 +208,12 @@ int dmawin_papr_phb_dt(struct dmawin_papr *m, unsigned pos, struct dmawin_papr_p
 			dt->ddw_extensions[0] = 1;
 		}
 		dt->ddw_extensions[1] = DMAWIN_PAPR_RTAS_RESET_PE_DMA_WINDOW;
+		/* PAPR 2.13: <3 .. .. 1>, limited addressing supported (Linux DDW_EXT index 3) */
+		if (phb->cfg.ddw_limited_addr) {
+			dt->n_ddw_extensions = 4;
+			dt->ddw_extensions[0] = 3;
+			dt->ddw_extensions[3] = 1;
+		}
 	}
 	dt->hcall_multi_tce = m->cfg.multitce;
 	return 0;

@@ -18,6 +18,7 @@
 #define PAPR_QUERY6_LARGEST_BLOCK UINT64_C(0x2000000000) /* 1 << (58 - 21) */
 #define PAPR_LIOBN_PCI		  0x80000000u
 #define PAPR_MSI_WINDOW_SIZE	  UINT64_C(0x10000)
+#define PAPR_LIMITED_ADDR_MIN	  UINT64_C(0x100000000) /* limited mode DDWs start above 4 GiB */
 
 /* One slot of a PHB: LIOBN (index, n). Disabled when nb_table == 0. */
 struct papr_window {
@@ -34,6 +35,7 @@ struct papr_phb {
 	struct papr_window win[DMAWIN_PAPR_MAX_WINDOWS];
 	struct dmawin_phb *pe_phb; /* the pe layer's PHB ... */
 	struct dmawin_pe *pe;	   /* ... and its only PE: QEMU's PE is the whole PHB */
+	bool limited_addr;	   /* in limited addressing mode (cfg.ddw_limited_addr only) */
 };
 
 struct papr_notifier {

@@ -224,6 +224,7 @@ static int apply_phb(struct dmawin_papr *m, struct staged_phb *sp)
 
 	for (unsigned s = 0; s < DMAWIN_PAPR_MAX_WINDOWS; s++)
 		papr_window_disable(m, phb, &phb->win[s]);
+	phb->limited_addr = false; /* not in the format: as after a reset */
 	for (unsigned s = 0; s < DMAWIN_PAPR_MAX_WINDOWS; s++) {
 		struct staged_window *sw = &sp->win[s];
 		struct papr_window *w = &phb->win[s];

@@ -130,7 +130,9 @@ uint64_t papr_window_start(const struct papr_phb *phb, const struct papr_window 
 {
 	if (phb->cfg.placement == DMAWIN_PAPR_PLACE_SLOT)
 		return (w->liobn & 0xff) == 0 ? phb->cfg.dma_win_addr : phb->cfg.dma64_win_addr;
-	return active == 0 ? phb->cfg.dma_win_addr : phb->cfg.dma64_win_addr;
+	/* limited addressing mode: a DDW never starts below 4 GiB (config check) */
+	return active == 0 && !phb->limited_addr ? phb->cfg.dma_win_addr
+						 : phb->cfg.dma64_win_addr;
 }
 
 static int32_t create_locked(struct dmawin_papr *m, const uint32_t *args, uint32_t *liobn,
@@ -230,16 +232,18 @@ int32_t dmawin_papr_rtas_remove_pe_dma_window(struct dmawin_papr *m, uint32_t li
 	return st;
 }
 
+/* @mode: the fourth input of the limited-addressing extension, or -1 for the 3-input call. */
 static int32_t reset_locked(struct dmawin_papr *m, uint32_t config_addr, uint32_t buid_hi,
-			    uint32_t buid_lo)
+			    uint32_t buid_lo, int64_t mode)
 {
 	struct dmawin_papr_trace tr = {.type = DMAWIN_PAPR_TR_DDW_RESET, .cfgaddr = config_addr};
 	struct papr_phb *phb = ddw_phb(m, buid_hi, buid_lo);
 
-	if (!phb)
+	if (!phb || (mode >= 0 && (!phb->cfg.ddw_limited_addr || mode > 1)))
 		return RTAS_PARAM;
 	if (papr_phb_dma_reset(m, phb) != 0)
 		return RTAS_HW;
+	phb->limited_addr = mode == 1;
 	tr.buid = phb->cfg.buid;
 	papr_trace(m, &tr);
 	return DMAWIN_PAPR_RTAS_SUCCESS;
@@ -251,7 +255,31 @@ int32_t dmawin_papr_rtas_reset_pe_dma_window(struct dmawin_papr *m, uint32_t con
 	int32_t st;
 
 	pthread_mutex_lock(&m->lock);
-	st = reset_locked(m, config_addr, buid_hi, buid_lo);
+	st = reset_locked(m, config_addr, buid_hi, buid_lo, -1);
 	pthread_mutex_unlock(&m->lock);
 	return st;
+}
+
+int32_t dmawin_papr_rtas_reset_pe_dma_window_mode(struct dmawin_papr *m, uint32_t config_addr,
+						  uint32_t buid_hi, uint32_t buid_lo,
+						  uint32_t limited_addr)
+{
+	int32_t st;
+
+	pthread_mutex_lock(&m->lock);
+	st = reset_locked(m, config_addr, buid_hi, buid_lo, limited_addr);
+	pthread_mutex_unlock(&m->lock);
+	return st;
+}
+
+int dmawin_papr_phb_limited_addr(struct dmawin_papr *m, unsigned pos)
+{
+	int on;
+
+	if (pos >= m->cfg.nr_phbs)
+		return -ENOENT;
+	pthread_mutex_lock(&m->lock);
+	on = m->phbs[pos].limited_addr;
+	pthread_mutex_unlock(&m->lock);
+	return on;
 }
