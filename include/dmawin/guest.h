@@ -15,7 +15,8 @@
  *    configuration order it sets up an IOMMU table for the default window and clears it
  *    (H_STUFF_TCE 0 in chunks of 512, or H_PUT_TCE 0 per TCE without multi-TCE); then it
  *    probes the devices in the order they were added. A probe sets the device's DMA mask:
- *      * below 64 bits, or with disable_ddw: the device uses the default window (dynamic TCEs);
+ *      * below 64 bits, or with disable_ddw: the device uses the default window (dynamic TCEs),
+ *        unless ddw_for_masks_above_32 mirrors a 2025 kernel (limited addressing, see there);
  *      * 64 bits: Dynamic DMA Window. Query (6 outputs when ibm,ddw-extensions says so), take
  *        the biggest page size offered, size the window to cover the highest memory address
  *        including hotpluggable memory (or MAX_PHYSMEM_BITS with ibm,pmemory), create it and
@@ -84,6 +85,15 @@ struct dmawin_guest_config {
 	bool multitce_off; /* kernel parameter "multitce=off" (also off without hcall-multi-tce) */
 	bool novmerge;	   /* kernel parameter "iommu=novmerge": no merging of SG segments */
 	bool pmem_present; /* the device tree has an ibm,pmemory node */
+	/* Mirror a 2025 kernel (Linux commit 67dfc11982f7, PAPR 2.13 limited addressing) instead
+	 * of 6.1: a mask of 33..63 bits also asks for a DDW. It needs the PHB to advertise the
+	 * limited-addressing extension (ibm,ddw-extensions cell 3 = 1, papr's ddw_limited_addr):
+	 * the guest resets the PE with the 4-input ibm,reset-pe-dma-windows (limited mode), caps
+	 * the window at fls64(mask) = the mask's bits and uses it only if it lies within the mask
+	 * (direct: the whole window; dynamic TCEs: its start). Otherwise the PE is on the failed
+	 * list (and reset back to normal mode if it got that far) and the device stays on the
+	 * default window. Off (default): Linux 6.1. */
+	bool ddw_for_masks_above_32;
 	/* MAX_PHYSMEM_BITS of the kernel; 0 = 51 (ppc64 book3s, Linux 6.1). */
 	unsigned max_physmem_bits;
 	enum dmawin_guest_allocator allocator;

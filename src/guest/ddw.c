@@ -11,6 +11,7 @@
 /* Linux 0-based indexes into ibm,ddw-extensions ([0] is the count). */
 #define DDW_EXT_RESET_DMA_WIN  1
 #define DDW_EXT_QUERY_OUT_SIZE 2
+#define DDW_EXT_LIMITED_ADDR   3 /* PAPR 2.13; QEMU does not offer it */
 #define RTAS_BUSY_TRIES	       16
 
 static unsigned order_base_2(uint64_t v)
@@ -175,22 +176,30 @@ struct ddw_plan {
 	bool direct;
 };
 
-/* Window size and direct/indirect choice, from the query and the memory layout. */
+/*
+ * Window size and direct/indirect choice, from the query and the memory layout. A mask of
+ * @bits < 64 (limited addressing) also caps the size at fls64(mask) = @bits, as newer kernels
+ * do; 64 leaves the Linux 6.1 computation as it was.
+ */
 static void plan_window(struct dmawin_guest *g, const struct dmawin_papr_ddw_query *q,
-			bool default_removed, struct ddw_plan *plan)
+			bool default_removed, unsigned bits, struct ddw_plan *plan)
 {
 	unsigned max_ram_len = order_base_2(g->max_ram_top);
 	unsigned maxbits = g->cfg.max_physmem_bits;
 	unsigned ps = plan->page_shift;
 	unsigned len = max_ram_len;
-	if (g->cfg.pmem_present && maxbits >= ps && maxbits - ps < 64 &&
+	if (g->cfg.pmem_present && maxbits >= ps && maxbits - ps < 64 && maxbits <= bits &&
 	    q->largest_block >= (1ull << (maxbits - ps)))
 		len = maxbits;
 	bool enough =
 		len < ps || len - ps >= 64 ? len < ps : q->largest_block >= (1ull << (len - ps));
+	if (bits < 64 && len > bits)
+		enough = false;
 	if (!enough) {
 		/* order_base_2(largest_block << page_shift), without the 64-bit overflow */
 		plan->len = order_base_2(q->largest_block) + ps;
+		if (bits < 64 && plan->len > bits)
+			plan->len = bits;
 		plan->direct = false;
 	} else {
 		plan->len = len;
@@ -231,14 +240,37 @@ static int free_default_window(struct dmawin_guest *g, struct guest_device *d,
 	return 0;
 }
 
+/*
+ * Can a device with a mask of @bits use window @w? A direct window must lie below the mask as
+ * a whole (bus address = phys + start for every RAM page); a window used with dynamic TCEs
+ * must start below it (the allocator keeps IOVAs under the mask). Always true for 64 bits.
+ */
+static bool window_fits_mask(const struct guest_ddw *w, unsigned bits)
+{
+	uint64_t mask = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+	uint64_t last;
+	if (bits >= 64)
+		return true;
+	if (!w->direct)
+		return w->start <= mask;
+	return w->window_shift < 64 &&
+	       !__builtin_add_overflow(w->start, (1ull << w->window_shift) - 1, &last) &&
+	       last <= mask;
+}
+
 static int create_and_map(struct dmawin_guest *g, struct guest_device *d,
-			  const struct ddw_plan *plan, struct guest_ddw *w)
+			  const struct ddw_plan *plan, unsigned bits, struct guest_ddw *w)
 {
 	if (create_ddw(g, d, plan->page_shift, plan->len, &w->liobn, &w->start) != 0)
 		return -EIO;
 	w->page_shift = plan->page_shift;
 	w->window_shift = plan->len;
 	w->direct = plan->direct;
+	if (!window_fits_mask(w, bits)) {
+		/* e.g. a 48-bit device and a DDW at 1 << 59: nothing mapped yet */
+		remove_window_rtas(g, d->phb, w->liobn);
+		return -ERANGE;
+	}
 	int rc = plan->direct ? map_all_ram(g, w) : setup_indirect(g, w);
 	if (rc) {
 		clean_and_remove(g, d->phb, w);
@@ -248,13 +280,40 @@ static int create_and_map(struct dmawin_guest *g, struct guest_device *d,
 }
 
 /*
- * enable_ddw() for device @d. Return 0 with a DDW for the PE (*direct tells how it is used), or
- * a negative errno when the device must stay on the default window.
+ * limited_dma_window() of newer kernels (PAPR 2.13): a mask below 64 bits needs the PHB in
+ * limited addressing mode, entered by ibm,reset-pe-dma-windows with a fourth input 1. That
+ * reset zeroes the default window, so (unlike Linux, which does not look) it is not done while
+ * the default window holds mappings of other devices.
  */
-int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, bool *direct)
+static int limited_dma_window(struct dmawin_guest *g, struct guest_device *d, uint32_t *token)
+{
+	struct guest_phb *p = d->phb;
+	uint32_t supported = 0;
+	if (!ddw_read_ext(p, DDW_EXT_RESET_DMA_WIN, token) ||
+	    !ddw_read_ext(p, DDW_EXT_LIMITED_ADDR, &supported) || supported == 0)
+		return -EPROTONOSUPPORT;
+	if (p->default_removed || (p->tbl0 && atomic_load(&p->tbl0->used) != 0))
+		return -EBUSY;
+	uint32_t args[4] = {cfg_addr(d), (uint32_t)(p->dt.buid >> 32), (uint32_t)p->dt.buid, 1};
+	uint32_t rets[1];
+	if (rtas(g, GUEST_CTR(rtas_reset), *token, 4, args, 1, rets) != 0)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * enable_ddw() for device @d with a mask of @bits (> 32; below 64 only with
+ * ddw_for_masks_above_32). Return 0 with a DDW for the PE (*direct tells how it is used), or a
+ * negative errno when the device must stay on the default window.
+ */
+int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, unsigned bits, bool *direct)
 {
 	struct guest_phb *p = d->phb;
 	if (p->ddw.present) {
+		/* the PE's DDW (made for another device) out of this mask's reach: the device
+		 * keeps the default window; the PE is not marked failed */
+		if (!window_fits_mask(&p->ddw, bits))
+			return -ERANGE;
 		guest_count(g, GUEST_CTR(ddw_reused), 1);
 		*direct = p->ddw.direct;
 		return 0;
@@ -263,11 +322,17 @@ int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, bool *direc
 		return -ENODEV;
 	struct dmawin_papr_ddw_query q;
 	struct guest_ddw w = {0};
-	bool removed = false;
+	bool removed = false, limited = false;
 	uint32_t reset_token = 0;
 	int rc = -ENODEV;
 	if (!p->dt.has_ddw || query_ddw(g, d, &q) != 0)
 		goto failed;
+	if (bits < 64) {
+		rc = limited_dma_window(g, d, &reset_token);
+		if (rc)
+			goto failed;
+		limited = true;
+	}
 	if (q.windows_available == 0) {
 		rc = free_default_window(g, d, &q, &reset_token);
 		removed = rc == 0 || rc == -ENOSPC; /* the window is gone in both cases */
@@ -279,8 +344,8 @@ int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, bool *direc
 		rc = -ENODEV;
 		goto failed;
 	}
-	plan_window(g, &q, removed, &plan);
-	rc = create_and_map(g, d, &plan, &w);
+	plan_window(g, &q, removed, bits, &plan);
+	rc = create_and_map(g, d, &plan, bits, &w);
 	if (rc)
 		goto failed;
 	if (removed) {
@@ -295,7 +360,7 @@ int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, bool *direc
 	*direct = w.direct;
 	return 0;
 failed:
-	if (removed)
+	if (removed || limited) /* back to the default window, out of limited mode */
 		reset_dma_window(g, d, reset_token);
 	p->ddw_failed = true;
 	guest_count(g, GUEST_CTR(ddw_failed), 1);

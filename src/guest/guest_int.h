@@ -152,7 +152,7 @@ int guest_range_free(struct guest_table *t, uint64_t entry, uint64_t npages);
 bool guest_range_is_allocated(struct guest_table *t, uint64_t entry, uint64_t npages);
 
 /* ddw.c */
-int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, bool *direct);
+int guest_enable_ddw(struct dmawin_guest *g, struct guest_device *d, unsigned bits, bool *direct);
 int guest_remove_ddw(struct dmawin_guest *g, struct guest_phb *p);
 int guest_setup_phb(struct dmawin_guest *g, struct guest_phb *p);
 

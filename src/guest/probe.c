@@ -19,9 +19,11 @@ static int set_mask(struct dmawin_guest *g, struct guest_device *d, unsigned bit
 	uint64_t mask = mask_of(bits);
 	bool direct = false;
 	int rc = -ENODEV;
-	/* iommu_bypass_supported_pSeriesLP(): only a full 64-bit mask asks for a DDW */
-	if (!g->cfg.disable_ddw && bits >= 64)
-		rc = guest_enable_ddw(g, d, &direct);
+	/* iommu_bypass_supported_pSeriesLP(): Linux 6.1 asks for a DDW only with a full 64-bit
+	 * mask, 2025 kernels with any mask above 32 bits (limited addressing below 64) */
+	bool ask = bits >= 64 || (g->cfg.ddw_for_masks_above_32 && bits > 32);
+	if (!g->cfg.disable_ddw && ask)
+		rc = guest_enable_ddw(g, d, bits, &direct);
 	d->direct_limit = 0;
 	if (rc == 0 && direct) {
 		const struct guest_ddw *w = &p->ddw;
