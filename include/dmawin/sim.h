@@ -101,6 +101,9 @@ struct dmawin_sim_scenario {
 	bool guest_multitce; /* false for "multitce=off" */
 	/* IOVAs of on-demand mappings from the iova layer instead of Linux's pool allocator. */
 	bool iova_allocator;
+	/* The guest is a 2025 kernel (limited addressing, PAPR 2.13): masks of 33..63 bits also
+	 * ask for a DDW, on PHBs with ddw_limited_addr (guest.h ddw_for_masks_above_32). */
+	bool ddw_for_masks_above_32;
 	uint32_t nr_devices;
 	struct dmawin_sim_device devices[DMAWIN_SIM_MAX_DEVICES];
 };

@@ -138,6 +138,14 @@ static void size_ddw(const struct plan_ctx *c, struct dmawin_sim_plan_option *o)
 	}
 }
 
+/* A 33..63-bit mask gets a DDW from the guest: a 2025 kernel and a PHB offering limited
+ * addressing (PAPR 2.13; QEMU does not). */
+static bool limited_ddw(const struct plan_ctx *c)
+{
+	return c->sc->ddw_for_masks_above_32 && c->phb->ddw_limited_addr &&
+	       c->dev->dma_mask_bits > 32;
+}
+
 static void plan_ddw(const struct plan_ctx *c, uint64_t start, struct dmawin_sim_plan_option *o)
 {
 	const char *refused = ddw_refused(c, false);
@@ -171,6 +179,10 @@ static void plan_ddw(const struct plan_ctx *c, uint64_t start, struct dmawin_sim
 			 "window [0x%llx, 0x%llx] is beyond the %u-bit mask",
 			 (unsigned long long)o->start, (unsigned long long)last,
 			 c->dev->dma_mask_bits);
+	else if (c->dev->dma_mask_bits < 64 && limited_ddw(c))
+		snprintf(o->why, sizeof(o->why),
+			 "reachable: the guest (2025 kernel) asks for it in limited addressing "
+			 "mode");
 	else if (c->dev->dma_mask_bits < 64)
 		snprintf(o->why, sizeof(o->why),
 			 "reachable, but Linux up to 6.x asks a DDW only for a 64-bit mask (a 2025 "
@@ -215,15 +227,16 @@ static int score(const struct dmawin_sim_plan_option *o, int cand, bool configur
 	return o->configured ? 60 : 50;
 }
 
-/* @configured_only: what a Linux 6.x guest gets today, which asks a DDW only for a 64-bit
- * mask (spec §5); otherwise the best the platform could give. */
-static int best(const struct dmawin_sim_plan_device *d, bool configured_only)
+/* @configured_only: what the guest gets today: Linux 6.x asks a DDW only for a 64-bit mask
+ * (spec §5), a 2025 kernel also for 33..63 bits when the PHB offers limited addressing
+ * (@limited); otherwise the best the platform could give. */
+static int best(const struct dmawin_sim_plan_device *d, bool configured_only, bool limited)
 {
 	int pick = -1, top = -1;
 
 	for (int i = 0; i < DMAWIN_SIM_NR_CANDIDATES; i++) {
 		bool ddw = i == DMAWIN_SIM_CAND_DDW || i == DMAWIN_SIM_CAND_DDW_4GB;
-		int s = configured_only && ddw && d->dma_mask_bits < 64
+		int s = configured_only && ddw && d->dma_mask_bits < 64 && !limited
 				? -1
 				: score(&d->options[i], i, configured_only);
 
@@ -263,8 +276,8 @@ static void plan_device(const struct dmawin_sim_scenario *sc, const struct dmawi
 	plan_ddw(&c, BUS_1_59, &d->options[DMAWIN_SIM_CAND_DDW]);
 	plan_ddw(&c, BUS_4GB, &d->options[DMAWIN_SIM_CAND_DDW_4GB]);
 	plan_bypass(&c, &d->options[DMAWIN_SIM_CAND_BYPASS]);
-	d->current = best(d, true);
-	d->recommended = best(d, false);
+	d->current = best(d, true, c.phb && limited_ddw(&c));
+	d->recommended = best(d, false, false);
 	sim_plan_reason(sc, d);
 }
 

@@ -281,6 +281,25 @@ static const char *mode_name(enum dmawin_guest_mode mode)
 	return "no window";
 }
 
+/* Why a 33..63-bit device ended on the default window: the guest kernel, the PHB's lack of
+ * limited addressing, or the DDW's place beyond the mask (seed 000). */
+static void default_why(const struct sim_run *run, const struct dmawin_sim_device *dev,
+			unsigned pos, char *buf, size_t len)
+{
+	const struct dmawin_papr_phb_config *phb = &run->sc->papr.phbs[pos];
+
+	buf[0] = '\0';
+	if (dev->dma_mask_bits >= 64 || dev->dma_mask_bits <= 32 || run->sc->disable_ddw)
+		return;
+	if (!run->sc->ddw_for_masks_above_32)
+		snprintf(buf, len, " (the guest asks a DDW only for a 64-bit mask)");
+	else if (!phb->ddw_limited_addr)
+		snprintf(buf, len, " (no limited addressing on this PHB for a DDW below 64 bits)");
+	else
+		snprintf(buf, len, " (the DDW at 0x%llx is beyond the %u-bit mask)",
+			 (unsigned long long)phb->dma64_win_addr, dev->dma_mask_bits);
+}
+
 /* Add and probe device @i as its driver would; fill the report's window fields. */
 static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 {
@@ -292,6 +311,7 @@ static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 						.devfn = (uint8_t)((i % 31 + 1) << 3),
 						.dma_mask_bits = dev->dma_mask_bits};
 	struct dmawin_guest_device_info info;
+	char why[96] = "";
 	int rc, pos = dmawin_papr_phb_find(run->m, dev->phb_index);
 
 	rc = pos < 0 ? pos : dmawin_guest_device_add(ds->g, &dc, &ds->dev[i].id);
@@ -312,11 +332,9 @@ static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 	d->window.start = info.window_start;
 	d->window.size = info.window_size;
 	d->window.page_shift = info.page_shift;
-	snprintf(d->note, sizeof(d->note), "%s%s%s", mode_name(info.mode),
-		 info.mode == DMAWIN_GUEST_MODE_DEFAULT && dev->dma_mask_bits < 64 &&
-				 dev->dma_mask_bits > 32
-			 ? " (the guest asks a DDW only for a 64-bit mask)"
-			 : "",
+	if (info.mode == DMAWIN_GUEST_MODE_DEFAULT)
+		default_why(run, dev, (unsigned)pos, why, sizeof(why));
+	snprintf(d->note, sizeof(d->note), "%s%s%s", mode_name(info.mode), why,
 		 dev->vfio ? "; vfio: DMA through the host container" : "");
 	if (dev->vfio)
 		ds->dev[i].host = sim_vfio_host(run, dev->phb_index);
@@ -392,6 +410,7 @@ void sim_devices_run(struct sim_run *run)
 	ds->next_area = AREA_BASE;
 	dmawin_guest_config_init(&cfg);
 	cfg.disable_ddw = run->sc->disable_ddw;
+	cfg.ddw_for_masks_above_32 = run->sc->ddw_for_masks_above_32;
 	cfg.multitce_off = !run->sc->guest_multitce;
 	cfg.allocator = run->sc->iova_allocator ? DMAWIN_GUEST_ALLOC_IOVA : DMAWIN_GUEST_ALLOC_POOL;
 	rc = dmawin_guest_create(run->m, &cfg, &ds->g);

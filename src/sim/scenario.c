@@ -9,7 +9,8 @@ static const char *const top_keys[] = {"name",	"description", "seed",	  "machine
 				       "guest", "phbs",	       "devices", NULL};
 static const char *const machine_keys[] = {
 	"ram", "maxmem", "backing_page", "version", "strict_papr", "multitce", NULL};
-static const char *const guest_keys[] = {"disable_ddw", "multitce", "allocator", NULL};
+static const char *const guest_keys[] = {"disable_ddw", "multitce", "allocator",
+					 "ddw_for_masks_above_32", NULL};
 static const char *const allocator_names[] = {"pool", "iova", NULL};
 
 /* "pseries-X.Y" or "pseries" (the newest, 7.2), as -M takes it. */
@@ -76,6 +77,8 @@ static int parse_guest(struct sim_parse *p, const json_t *g, struct dmawin_sim_s
 	    (rc = sim_check_keys(p, g, "$.guest", guest_keys)) ||
 	    (rc = sim_get_bool(p, g, "$.guest", "disable_ddw", &sc->disable_ddw)) ||
 	    (rc = sim_get_bool(p, g, "$.guest", "multitce", &sc->guest_multitce)) ||
+	    (rc = sim_get_bool(p, g, "$.guest", "ddw_for_masks_above_32",
+			       &sc->ddw_for_masks_above_32)) ||
 	    (rc = sim_get_enum(p, g, "$.guest", "allocator", allocator_names, &allocator)))
 		return rc;
 	sc->iova_allocator = allocator == 1;

@@ -6,7 +6,8 @@
 
 static const char *const phb_keys[] = {
 	"index",     "dma_win_addr", "dma_win_size", "dma64_win_addr", "pgsz",	 "ddw",
-	"placement", "max_windows",  "tce_budget",   "numa_node",      "bypass", NULL};
+	"placement", "max_windows",  "tce_budget",   "numa_node",      "bypass", "ddw_limited_addr",
+	NULL};
 static const char *const device_keys[] = {"name", "kind",  "dma_mask", "phb",
 					  "vfio", "count", "workload", NULL};
 static const char *const workload_keys[] = {"pattern",	"direction", "buffers", "segments", "size",
@@ -39,6 +40,7 @@ static int parse_phb(struct sim_parse *p, const json_t *o, const char *path,
 			       &phb->dma64_win_addr)) ||
 	    (rc = sim_get_uint(p, o, path, "pgsz", 1, UINT64_MAX, false, &phb->pgsz)) ||
 	    (rc = sim_get_bool(p, o, path, "ddw", &phb->ddw)) ||
+	    (rc = sim_get_bool(p, o, path, "ddw_limited_addr", &phb->ddw_limited_addr)) ||
 	    (rc = sim_get_enum(p, o, path, "placement", placement_names, &placement)) ||
 	    (rc = sim_get_uint(p, o, path, "max_windows", 1, 2, false, &max_windows)) ||
 	    (rc = sim_get_uint(p, o, path, "tce_budget", 0, UINT64_C(1) << 40, false,

@@ -60,13 +60,37 @@ static void test_plan_gpu48_classic_unreachable_4gb_recommended(void **state)
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].reachable);
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].start == 4 * GiB);
 	assert_true(g->options[DMAWIN_SIM_CAND_DDW_4GB].size == 64 * GiB);
-	/* a Linux 6.x guest asks a DDW only for a 64-bit mask: the default window today */
-	assert_int_equal(g->current, DMAWIN_SIM_CAND_DEFAULT);
+	/* the default scenario's 2025 guest asks a DDW in limited addressing mode: it has it */
+	assert_int_equal(g->current, DMAWIN_SIM_CAND_DDW_4GB);
 	assert_int_equal(g->recommended, DMAWIN_SIM_CAND_DDW_4GB);
-	assert_non_null(strstr(g->reason, "64-bit mask"));
+	assert_non_null(strstr(g->reason, "DDW at 0x100000000"));
 	/* the 64-bit NVMe on the same 4GB-mode PHB gets the DDW at 4 GiB */
 	assert_int_equal(dev(p, "nvme-4gb")->current, DMAWIN_SIM_CAND_DDW_4GB);
 	dmawin_sim_plan_destroy(p);
+}
+
+/* A Linux 6.x guest (or a PHB without limited addressing) asks a DDW only for a 64-bit mask:
+ * the 48-bit GPU on the 4GB-mode PHB stays on the default window today. */
+static void test_plan_gpu48_4gb_default_without_limited_addressing(void **state)
+{
+	struct dmawin_sim_scenario sc;
+	struct dmawin_sim_plan *p;
+	const struct dmawin_sim_plan_device *g;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(dmawin_sim_scenario_default(&sc), 0);
+		if (k == 0)
+			sc.ddw_for_masks_above_32 = false;
+		else
+			sc.papr.phbs[2].ddw_limited_addr = false;
+		p = plan_of(&sc);
+		g = dev(p, "gpu-4gb");
+		assert_int_equal(g->current, DMAWIN_SIM_CAND_DEFAULT);
+		assert_int_equal(g->recommended, DMAWIN_SIM_CAND_DDW_4GB);
+		assert_non_null(strstr(g->reason, "64-bit mask"));
+		dmawin_sim_plan_destroy(p);
+	}
 }
 
 /* Seed 001/003: a 64-bit NIC direct-maps all RAM in a DDW with the biggest page (16M). */
@@ -296,6 +320,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_gpu48_classic_unreachable_4gb_recommended),
+		cmocka_unit_test(test_plan_gpu48_4gb_default_without_limited_addressing),
 		cmocka_unit_test(test_plan_nic64_direct_biggest_page),
 		cmocka_unit_test(test_plan_legacy32_default_window),
 		cmocka_unit_test(test_plan_vf_budget_ddw_indirect),

@@ -73,11 +73,19 @@ static void test_run_nic64_direct_ddw_biggest_page(void **state)
 	assert_true(d->hcalls[DMAWIN_SIM_HC_PUT_TCE] == 0); /* direct: no hcall per DMA */
 }
 
+/* Seed 000: the classic PHB offers limited addressing, but its DDW lands at 1<<59, beyond the
+ * 48-bit mask: the guest gives it back (query, limited reset, create, remove, reset) and the
+ * GPU stays on the default window. */
 static void test_run_gpu48_classic_gets_no_1_59_window(void **state)
 {
 	const struct dmawin_sim_device_report *d = dev("gpu-classic");
 
 	(void)state;
+	assert_true(d->window.is_default);
+	assert_false(d->direct);
+	assert_true(d->window.start == 0);
+	assert_true(d->hcalls[DMAWIN_SIM_HC_RTAS] == 5);
+	assert_non_null(strstr(d->note, "beyond the 48-bit mask"));
 	assert_true(d->window.start + d->window.size - 1 <= (UINT64_C(1) << 48) - 1);
 	for (uint32_t i = 0; i < report->nr_phbs; i++)
 		if (report->phbs[i].index == 1)
@@ -87,8 +95,9 @@ static void test_run_gpu48_classic_gets_no_1_59_window(void **state)
 						     DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR);
 }
 
-/* Seed 000: on the 4GB-mode PHB the DDW (created for the 64-bit NVMe) sits at 4 GiB, inside the
- * 48-bit GPU's reach; the guest keeps the GPU on the default window (Linux 6.x policy). */
+/* Seed 000: on the 4GB-mode PHB with limited addressing the 2025 guest creates the DDW for the
+ * 48-bit GPU (query, limited reset, create) at 4 GiB, within its mask, and maps all RAM there;
+ * the 64-bit NVMe on the same PHB reuses it. */
 static void test_run_4gb_mode_ddw_within_48_bits(void **state)
 {
 	const struct dmawin_sim_device_report *n = dev("nvme-4gb"), *g = dev("gpu-4gb");
@@ -97,7 +106,13 @@ static void test_run_4gb_mode_ddw_within_48_bits(void **state)
 	assert_true(n->direct);
 	assert_true(n->window.start == 4 * GiB);
 	assert_true(n->window.start + n->window.size - 1 <= (UINT64_C(1) << 48) - 1);
-	assert_true(g->window.is_default);
+	assert_false(g->window.is_default);
+	assert_true(g->direct);
+	assert_true(g->window.start == 4 * GiB);
+	assert_true(g->window.liobn == n->window.liobn);
+	assert_true(g->window.start + g->window.size - 1 <= (UINT64_C(1) << 48) - 1);
+	assert_true(g->hcalls[DMAWIN_SIM_HC_RTAS] == 3);
+	assert_true(g->hcalls[DMAWIN_SIM_HC_PUT_TCE] == 0); /* direct: no hcall per DMA */
 	assert_true(report->phbs[2].windows[1].enabled);
 	assert_true(report->phbs[2].windows[1].start == 4 * GiB);
 }

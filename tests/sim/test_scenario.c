@@ -91,6 +91,16 @@ static const struct bad_case bad_cases[] = {
 	 "$.phbs[0].pgsz", "out of range"},
 	{"ddw not bool", "{" MACHINE ", \"phbs\": [{\"index\": 0, \"ddw\": 1}]," DEVS "}",
 	 "$.phbs[0].ddw", "true or false"},
+	{"ddw_limited_addr not bool",
+	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"ddw_limited_addr\": \"yes\"}]," DEVS "}",
+	 "$.phbs[0].ddw_limited_addr", "true or false"},
+	{"ddw_limited_addr below 4 GiB",
+	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"ddw_limited_addr\": true,"
+	 " \"dma64_win_addr\": 2147483648}]," DEVS "}",
+	 "$.phbs", "ddw_limited_addr needs ddw on"},
+	{"ddw_for_masks_above_32 not bool",
+	 "{" MACHINE ", \"guest\": {\"ddw_for_masks_above_32\": 1}," PHBS "," DEVS "}",
+	 "$.guest.ddw_for_masks_above_32", "true or false"},
 	{"machine check fails",
 	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"dma_win_addr\": 100}]," DEVS "}", "$.phbs",
 	 "invalid machine"},
@@ -279,6 +289,10 @@ static void test_scenario_default_has_the_seed_devices(void **state)
 	assert_int_equal(sc.papr.nr_phbs, 4);
 	assert_true(sc.papr.phbs[1].dma64_win_addr == DMAWIN_PAPR_DEFAULT_DMA64_WIN_ADDR);
 	assert_true(sc.papr.phbs[2].dma64_win_addr == DMAWIN_PAPR_DMA64_WIN_ADDR_4GB);
+	/* both GPU PHBs offer limited addressing, to a 2025 guest: only the address differs */
+	assert_true(sc.ddw_for_masks_above_32);
+	assert_true(sc.papr.phbs[1].ddw_limited_addr && sc.papr.phbs[2].ddw_limited_addr);
+	assert_false(sc.papr.phbs[0].ddw_limited_addr || sc.papr.phbs[3].ddw_limited_addr);
 	assert_true(sc.papr.phbs[3].tce_budget > 0);
 	assert_int_equal(sc.nr_devices, 13); /* nic, e1000, two GPUs, an NVMe, 8 VFs */
 	assert_string_equal(sc.devices[5].name, "vf0");

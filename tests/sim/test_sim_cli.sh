@@ -38,6 +38,11 @@ fi
 # Text output is one screen and names every device.
 "$dmawin" sim >"$tmp/d.txt" && grep -q "vf7" "$tmp/d.txt" && grep -q "^machine:" "$tmp/d.txt" &&
 	ok "sim text" || bad "sim text"
+# Seed 000 in the default run: the 48-bit GPU on the 4GB-mode PHB maps all RAM in the DDW at
+# 4 GiB; the one on the classic PHB stays on the default window.
+grep -Eq "^  gpu-4gb +gpu +48 +2 +0x100000000 +direct " "$tmp/d.txt" &&
+	grep -Eq "^  gpu-classic +gpu +48 +1 +0x0 +indirect .*default window" "$tmp/d.txt" &&
+	ok "sim seed 000 GPUs" || bad "sim seed 000 GPUs"
 
 # plan --json parses; the 48-bit GPU on the classic PHB is told to use the 4GB mode.
 if "$dmawin" plan --json >"$tmp/p.json"; then
