@@ -159,13 +159,13 @@ struct dmawin_papr_phb_config {
 	uint64_t tce_budget;
 	int32_t numa_node; /* "numa_node": recorded, otherwise ignored; -1 = none */
 	/* Limited addressing mode for DDW (PAPR 2.13, as PowerVM offers it; QEMU 7.2 lacks it, so
-	 * off by default; needs ddw on and dma64_win_addr at or above 4 GiB). On: ibm,ddw-extensions
-	 * gains a fourth extension, the cell 1 ("supported"): <3 0x2029 1 1> (<3 0x2029 0 1> below
-	 * compat 701), and ibm,reset-pe-dma-window also takes a fourth input, 1 to put the PHB in
-	 * limited addressing mode, 0 to leave it (see dmawin_papr_rtas_reset_pe_dma_window_mode()).
-	 * In that mode every DDW is created at dma64_win_addr with QEMU placement, never at
-	 * dma_win_addr, so its start is above 4 GiB and (with dma64_win_addr = 4 GiB) reachable
-	 * by a device with a 33..63-bit mask. */
+	 * off by default; needs ddw on and dma64_win_addr at or above 4 GiB). On:
+	 * ibm,ddw-extensions gains a fourth extension, the cell 1 ("supported"): <3 0x2029 1 1> (<3
+	 * 0x2029 0 1> below compat 701), and ibm,reset-pe-dma-window also takes a fourth input, 1
+	 * to put the PHB in limited addressing mode, 0 to leave it (see
+	 * dmawin_papr_rtas_reset_pe_dma_window_mode()). In that mode every DDW is created at
+	 * dma64_win_addr with QEMU placement, never at dma_win_addr, so its start is above 4 GiB
+	 * and (with dma64_win_addr = 4 GiB) reachable by a device with a 33..63-bit mask. */
 	bool ddw_limited_addr;
 };
 
@@ -307,7 +307,7 @@ struct dmawin_papr_phb_dt {
 	/* <count, reset token, 1 = query may have 6 outputs, 1 = limited addressing supported>
 	 * (Linux's DDW_EXT_* indexes; LoPAR counts the same cells from 1) */
 	uint32_t ddw_extensions[4];
-	bool hcall_multi_tce;	    /* "hcall-multi-tce" in /rtas/ibm,hypertas-functions */
+	bool hcall_multi_tce; /* "hcall-multi-tce" in /rtas/ibm,hypertas-functions */
 };
 
 /**
@@ -481,8 +481,8 @@ DMAWIN_API int32_t dmawin_papr_rtas_reset_pe_dma_window(struct dmawin_papr *m, u
  * default table cannot be allocated (the mode is unchanged).
  */
 DMAWIN_API int32_t dmawin_papr_rtas_reset_pe_dma_window_mode(struct dmawin_papr *m,
-							     uint32_t config_addr,
-							     uint32_t buid_hi, uint32_t buid_lo,
+							     uint32_t config_addr, uint32_t buid_hi,
+							     uint32_t buid_lo,
 							     uint32_t limited_addr);
 
 /**

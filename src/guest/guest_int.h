@@ -19,8 +19,9 @@
 #define GUEST_LARGE_NPAGES 15  /* largealloc = npages > 15 */
 #define GUEST_LIST_ENTRIES 512 /* TCEs in one 4 KiB list page */
 #define GUEST_MAX_ORDER	   13  /* IOMAP_MAX_ORDER */
-#define GUEST_MMIO32_START 0x80000000ull /* the 32-bit MMIO bus range reserved in an indirect DDW  \
-					  */
+#define GUEST_MMIO32_START                                                                         \
+	0x80000000ull /* the 32-bit MMIO bus range reserved in an indirect DDW                     \
+		       */
 #define GUEST_MMIO32_END 0x100000000ull
 
 struct guest_pool {

@@ -131,8 +131,7 @@ uint64_t papr_window_start(const struct papr_phb *phb, const struct papr_window 
 	if (phb->cfg.placement == DMAWIN_PAPR_PLACE_SLOT)
 		return (w->liobn & 0xff) == 0 ? phb->cfg.dma_win_addr : phb->cfg.dma64_win_addr;
 	/* limited addressing mode: a DDW never starts below 4 GiB (config check) */
-	return active == 0 && !phb->limited_addr ? phb->cfg.dma_win_addr
-						 : phb->cfg.dma64_win_addr;
+	return active == 0 && !phb->limited_addr ? phb->cfg.dma_win_addr : phb->cfg.dma64_win_addr;
 }
 
 static int32_t create_locked(struct dmawin_papr *m, const uint32_t *args, uint32_t *liobn,

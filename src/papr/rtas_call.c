@@ -58,8 +58,8 @@ int32_t dmawin_papr_rtas(struct dmawin_papr *m, uint32_t token, uint32_t nargs,
 		if (nargs == 3 && nret == 1)
 			st = dmawin_papr_rtas_reset_pe_dma_window(m, args[0], args[1], args[2]);
 		else if (nargs == 4 && nret == 1) /* PAPR 2.13 limited addressing */
-			st = dmawin_papr_rtas_reset_pe_dma_window_mode(m, args[0], args[1],
-								       args[2], args[3]);
+			st = dmawin_papr_rtas_reset_pe_dma_window_mode(m, args[0], args[1], args[2],
+								       args[3]);
 		break;
 	default:
 		break;

@@ -112,9 +112,9 @@ static void test_reset_four_inputs_without_property_param_error(void **state)
 
 	assert_int_equal(create(m, 16, 28, &liobn, &start), 0);
 	assert_int_equal(reset4(m, 1), DMAWIN_PAPR_RTAS_PARAM_ERROR);
-	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window_mode(m, 0, BUID_HI(BUID0),
-								   BUID_LO(BUID0), 0),
-			 DMAWIN_PAPR_RTAS_PARAM_ERROR);
+	assert_int_equal(
+		dmawin_papr_rtas_reset_pe_dma_window_mode(m, 0, BUID_HI(BUID0), BUID_LO(BUID0), 0),
+		DMAWIN_PAPR_RTAS_PARAM_ERROR);
 	assert_true(enabled(m, LIOBN1));
 	assert_int_equal(dmawin_papr_phb_limited_addr(m, 0), 0);
 	dmawin_papr_destroy(m);
@@ -156,8 +156,9 @@ static void test_reset_mode_bad_input_changes_nothing(void **state)
 	assert_int_equal(reset4(m, 2), DMAWIN_PAPR_RTAS_PARAM_ERROR);
 	assert_int_equal(dmawin_papr_rtas_reset_pe_dma_window_mode(m, 0, 0, 1, 1),
 			 DMAWIN_PAPR_RTAS_PARAM_ERROR);
-	assert_int_equal(dmawin_papr_rtas(m, DMAWIN_PAPR_RTAS_RESET_PE_DMA_WINDOW, 4, args, 2, rets),
-			 DMAWIN_PAPR_RTAS_PARAM_ERROR);
+	assert_int_equal(
+		dmawin_papr_rtas(m, DMAWIN_PAPR_RTAS_RESET_PE_DMA_WINDOW, 4, args, 2, rets),
+		DMAWIN_PAPR_RTAS_PARAM_ERROR);
 	assert_true(enabled(m, LIOBN1));
 	assert_int_equal(dmawin_papr_phb_limited_addr(m, 0), 1);
 	assert_int_equal(dmawin_papr_phb_limited_addr(m, 1), -ENOENT);
