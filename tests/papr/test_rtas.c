@@ -390,7 +390,8 @@ static void test_remove_ddw_on_liobn0_restores_default(void **state)
 static void test_reset_restores_zeroed_default(void **state)
 {
 	struct dmawin_papr *m = *state;
-	uint32_t args[3] = {0, BUID_HI(BUID0), BUID_LO(BUID0)}, rets[2];
+	/* a fourth cell for the 4-input call: QEMU (no ddw_limited_addr) refuses it */
+	uint32_t args[4] = {0, BUID_HI(BUID0), BUID_LO(BUID0), 1}, rets[2];
 	struct dmawin_papr_window_info w;
 
 	assert_int_equal(dmawin_papr_h_put_tce(m, LIOBN0, 0x1000, 0x3003), H_SUCCESS);
