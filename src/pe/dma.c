@@ -369,14 +369,32 @@ int dmawin_pe_dma_write_sg(struct dmawin_pe_dev *dev, const struct dmawin_pe_sg 
 	return dma_sg(dev, sg, nsg, NULL, src, DMAWIN_PE_DMA_WRITE, done);
 }
 
+#define PE_BARRIER_SPINS 4096
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__powerpc64__)
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
 void pe_dma_barrier_locked(struct dmawin_pe *pe)
 {
 	for (struct dmawin_pe_dev *d = pe->devs; d; d = d->next) {
 		uint64_t seq = __atomic_fetch_add(&d->dma_seq, 0, __ATOMIC_ACQ_REL);
+		unsigned spins = 0;
 
-		/* A grace period, as synchronize_rcu(): transfers are short and never block. */
-		while ((seq & 1) && __atomic_load_n(&d->dma_seq, __ATOMIC_ACQUIRE) == seq)
-			sched_yield();
+		/* A grace period, as synchronize_rcu(): transfers are short and never block, so
+		 * spin for a few microseconds first; yield only when the device's thread seems
+		 * descheduled (an oversubscribed machine), or each wait costs a time slice. */
+		while ((seq & 1) && __atomic_load_n(&d->dma_seq, __ATOMIC_ACQUIRE) == seq) {
+			if (++spins < PE_BARRIER_SPINS)
+				cpu_relax();
+			else
+				sched_yield();
+		}
 	}
 }
 
