@@ -2,7 +2,8 @@
 /*
  * Once VFIO_IOMMU_UNMAP_DMA (or a MAP that replaces an entry) has returned, no device byte moves
  * through the old entry. Two PEs share the container's DDW; their devices write their id through
- * random IOVAs while a mapper maps host pages, unmaps them, fills each unmapped page with a
+ * random IOVAs of their own half of the window (two devices writing one page at once would be a
+ * race of the test's own making) while a mapper maps host pages, unmaps them, fills each unmapped page with a
  * sentinel and checks the sentinel is intact before mapping the page again. Suite 'threads'.
  */
 #include <pthread.h>
@@ -46,7 +47,10 @@ static void *device(void *arg)
 		uint64_t x = dw_test_rand(&rs);
 		size_t len = 1 + (size_t)((x >> 24) % sizeof(buf));
 
-		if (dmawin_pe_dma_write(dev, r->start + x % (SLOTS * PG), buf, len, NULL) == 0)
+		uint64_t off = id * (SLOTS / 2) * PG + x % ((SLOTS / 2) * PG);
+
+		len = DW_MIN(len, (uint64_t)(id + 1) * (SLOTS / 2) * PG - off);
+		if (dmawin_pe_dma_write(dev, r->start + off, buf, len, NULL) == 0)
 			atomic_fetch_add(&r->written, 1);
 	}
 	dmawin_pe_dev_destroy(dev);
