@@ -108,6 +108,7 @@ static void test_vfio_no_device_write_after_unmap_returns(void **state)
 		pthread_join(t[i], &ret);
 		assert_null(ret);
 	}
+	print_message("written %lu\n", (unsigned long)atomic_load(&r.written));
 	assert_true(atomic_load(&r.written) > 0);
 	for (int i = 0; i < SLOTS; i++)
 		if (slot_page[i] >= 0)
