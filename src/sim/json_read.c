@@ -108,8 +108,9 @@ static int read_number(struct sim_parse *p, const json_t *v, const char *at, uns
 			sizes ? "a size (integer or string like \"16G\")" : "an integer");
 }
 
-int sim_get_uint(struct sim_parse *p, const json_t *obj, const char *path, const char *key,
-		 uint64_t min, uint64_t max, bool required, uint64_t *out)
+/* One optional or required number member, checked against [min, max]; sizes accept "16G". */
+static int get_number(struct sim_parse *p, const json_t *obj, const char *path, const char *key,
+		      uint64_t min, uint64_t max, bool required, bool sizes, uint64_t *out)
 {
 	const json_t *v = member(obj, key);
 	char at[SIM_PATH_MAX];
@@ -119,7 +120,7 @@ int sim_get_uint(struct sim_parse *p, const json_t *obj, const char *path, const
 	sim_path(at, path, key, -1);
 	if (!v)
 		return missing(p, at, required) < 0 ? -EINVAL : 0;
-	rc = read_number(p, v, at, 0, false, &value);
+	rc = read_number(p, v, at, 0, sizes, &value);
 	if (rc == 0)
 		rc = check_range(p, at, value, min, max);
 	if (rc == 0)
@@ -127,23 +128,16 @@ int sim_get_uint(struct sim_parse *p, const json_t *obj, const char *path, const
 	return rc;
 }
 
+int sim_get_uint(struct sim_parse *p, const json_t *obj, const char *path, const char *key,
+		 uint64_t min, uint64_t max, bool required, uint64_t *out)
+{
+	return get_number(p, obj, path, key, min, max, required, false, out);
+}
+
 int sim_get_size(struct sim_parse *p, const json_t *obj, const char *path, const char *key,
 		 uint64_t min, uint64_t max, bool required, uint64_t *out)
 {
-	const json_t *v = member(obj, key);
-	char at[SIM_PATH_MAX];
-	uint64_t value;
-	int rc;
-
-	sim_path(at, path, key, -1);
-	if (!v)
-		return missing(p, at, required) < 0 ? -EINVAL : 0;
-	rc = read_number(p, v, at, 0, true, &value);
-	if (rc == 0)
-		rc = check_range(p, at, value, min, max);
-	if (rc == 0)
-		*out = value;
-	return rc;
+	return get_number(p, obj, path, key, min, max, required, true, out);
 }
 
 int sim_get_bool(struct sim_parse *p, const json_t *obj, const char *path, const char *key,
