@@ -25,4 +25,17 @@ static inline uint64_t dw_test_rand(uint64_t *state)
 	return *state = x;
 }
 
+/*
+ * A differential test's check: the library's and the model's answers must agree; a mismatch
+ * names the seed and the step, so that DMAWIN_TEST_SEED replays it.
+ */
+#define DW_EXPECT_SAME(seed, step, what, lib, model)                                               \
+	do {                                                                                       \
+		long long lib_ = (long long)(lib), model_ = (long long)(model);                    \
+		if (lib_ != model_)                                                                \
+			fail_msg("seed %llu step %llu: %s: library %lld, model %lld",              \
+				 (unsigned long long)(seed), (unsigned long long)(step), (what),   \
+				 lib_, model_);                                                    \
+	} while (0)
+
 #endif

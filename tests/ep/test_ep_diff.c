@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "dw_test.h"
+
 #include "dmawin/ep.h"
 
 #define PG	  UINT64_C(4096)
@@ -29,20 +31,10 @@ static uint64_t step;
 
 static uint64_t rnd(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
+	return dw_test_rand(&rs);
 }
 
-#define EXPECT_EQ(a, b, what)                                                                      \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_)                                                                      \
-			fail_msg("seed %llu step %llu: %s: endpoint %lld, model %lld",             \
-				 (unsigned long long)seed, (unsigned long long)step, what, a_,     \
-				 b_);                                                              \
-	} while (0)
+#define EXPECT_EQ(a, b, what) DW_EXPECT_SAME(seed, step, what, a, b)
 
 struct model {
 	int page[NPG]; /* RAM page mapped at window page i, or -1 */

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "dw_test.h"
+
 #include "../ref/iova_ref.h"
 #include "dmawin/iova.h"
 #include "iova/iova_int.h"
@@ -31,20 +33,10 @@ static uint64_t step;
 
 static uint64_t rnd(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
+	return dw_test_rand(&rs);
 }
 
-#define EXPECT_EQ(a, b, what)                                                                      \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_)                                                                      \
-			fail_msg("seed %llu step %llu: %s: library %lld, reference %lld",          \
-				 (unsigned long long)seed, (unsigned long long)step, what, a_,     \
-				 b_);                                                              \
-	} while (0)
+#define EXPECT_EQ(a, b, what) DW_EXPECT_SAME(seed, step, what, a, b)
 
 static size_t pick_kind(int kind)
 {
