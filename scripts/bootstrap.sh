@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-	gcc g++ make pkg-config python3 binutils
+	gcc g++ make pkg-config python3 binutils xz-utils gzip
 	meson ninja-build
 	libcmocka-dev libjansson-dev liblzma-dev zlib1g-dev
 	clang libclang-rt-14-dev
