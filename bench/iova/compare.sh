@@ -13,7 +13,7 @@ peer=${LINUX_IOVA_RUN:-$root/../shared/bench-peers/linux-iova/run.sh}
 dmawin=${DMAWIN:-$root/build-release/tools/dmawin/dmawin}
 if [[ ! -x "$dmawin" ]]; then
 	echo "compare.sh: $dmawin is not built; try: scripts/configure.sh build-release" \
-		"--buildtype=release && ninja -C build-release tools/dmawin/dmawin" >&2
+		"-Dbuildtype=release -Dtests=false && ninja -C build-release tools/dmawin/dmawin" >&2
 	exit 2
 fi
 if [[ ! -x "$peer" ]]; then

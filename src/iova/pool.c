@@ -5,29 +5,64 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "iova/iova_int.h"
 
-#define DW_POOL_CHUNK 256
+/*
+ * Chunks grow geometrically from 256 nodes (16 KiB) to 32768 (2 MiB): a small space stays small,
+ * and a big tree (a full 32-bit space holds about 260k ranges) lives in 2 MiB chunks that the
+ * kernel can back with transparent huge pages, so a search down the tree misses the TLB less.
+ */
+#define DW_POOL_FIRST_CHUNK 256u
+#define DW_POOL_MAX_CHUNK   32768u
+#define DW_POOL_HUGE_BYTES  (2u << 20)
 
 struct dw_pool_chunk {
 	struct dw_pool_chunk *next;
-	struct dw_iova_node nodes[DW_POOL_CHUNK];
+	uint64_t count;
+	struct dw_iova_node nodes[];
 };
+
+static uint64_t next_chunk_nodes(const struct dw_iova_pool *p)
+{
+	const struct dw_pool_chunk *last = p->chunks;
+
+	if (!last)
+		return DW_POOL_FIRST_CHUNK;
+	return last->count * 2 < DW_POOL_MAX_CHUNK ? last->count * 2 : DW_POOL_MAX_CHUNK;
+}
+
+static struct dw_pool_chunk *chunk_alloc(uint64_t nodes)
+{
+	size_t bytes = sizeof(struct dw_pool_chunk) + nodes * sizeof(struct dw_iova_node);
+	struct dw_pool_chunk *c;
+
+	if (bytes < DW_POOL_HUGE_BYTES)
+		return malloc(bytes);
+	/* round up to whole huge pages so the madvise covers the chunk */
+	bytes = (bytes + DW_POOL_HUGE_BYTES - 1) & ~(size_t)(DW_POOL_HUGE_BYTES - 1);
+	c = aligned_alloc(DW_POOL_HUGE_BYTES, bytes);
+	if (c)
+		madvise(c, bytes, MADV_HUGEPAGE); /* a hint: failure only costs TLB misses */
+	return c;
+}
 
 static int dw_pool_grow(struct dw_iova_pool *p)
 {
-	struct dw_pool_chunk *c = malloc(sizeof(*c));
+	uint64_t nodes = next_chunk_nodes(p);
+	struct dw_pool_chunk *c = chunk_alloc(nodes);
 
 	if (!c)
 		return -ENOMEM;
 	c->next = p->chunks;
+	c->count = nodes;
 	p->chunks = c;
-	for (int i = DW_POOL_CHUNK - 1; i >= 0; i--) {
+	for (uint64_t i = nodes; i-- > 0;) {
 		c->nodes[i].left = p->free;
 		p->free = &c->nodes[i];
 	}
-	p->nfree += DW_POOL_CHUNK;
+	p->nfree += nodes;
 	return 0;
 }
 
