@@ -31,6 +31,7 @@ static int rig_up(struct rig *r, uint64_t ram, uint64_t pgsz, enum dmawin_guest_
 		mc.phbs[0].pgsz = pgsz;
 	struct dmawin_guest_config gc;
 	dmawin_guest_config_init(&gc);
+	gc.kernel = DMAWIN_GUEST_KERNEL_6_1; /* comparable with earlier runs: 64 KiB pages */
 	gc.allocator = alloc;
 	int rc = dmawin_papr_create(&mc, &r->m, NULL, 0);
 	if (rc)

@@ -78,21 +78,36 @@ enum dmawin_guest_mode {
 	DMAWIN_GUEST_MODE_DDW_TABLE = 3, /* DDW too small for all RAM: dynamic TCEs in it */
 };
 
+/*
+ * The Linux generation whose pseries DMA set-up (arch/powerpc/platforms/pseries/iommu.c) the
+ * guest follows; doc/guest.md lists what differs. Zero is 6.1, the only kernel this layer knew
+ * before the setting existed, so a zero-filled config keeps its meaning;
+ * dmawin_guest_config_init() picks DMAWIN_GUEST_KERNEL_NEWEST.
+ */
+enum dmawin_guest_kernel {
+	DMAWIN_GUEST_KERNEL_6_1 = 0,  /* Linux 6.1 (Debian 12) */
+	DMAWIN_GUEST_KERNEL_6_12 = 1, /* Linux 6.12 (Debian 13, Debian 12 backports) */
+};
+#define DMAWIN_GUEST_KERNEL_NEWEST DMAWIN_GUEST_KERNEL_6_12
+
 struct dmawin_guest_config {
-	/* Kernel PAGE_SHIFT: 16 (Debian ppc64le, 64 KiB pages) or 12; 0 = 16. */
+	enum dmawin_guest_kernel kernel;
+	/* Kernel PAGE_SHIFT, 12 or 16; 0 = the generation's Debian ppc64el build: 16 (64 KiB
+	 * pages) for 6.1, 12 (4 KiB pages) for 6.12. */
 	unsigned page_shift;
 	bool disable_ddw;  /* kernel parameter "disable_ddw" */
 	bool multitce_off; /* kernel parameter "multitce=off" (also off without hcall-multi-tce) */
 	bool novmerge;	   /* kernel parameter "iommu=novmerge": no merging of SG segments */
 	bool pmem_present; /* the device tree has an ibm,pmemory node */
-	/* Mirror a 2025 kernel (Linux commit 67dfc11982f7, PAPR 2.13 limited addressing) instead
-	 * of 6.1: a mask of 33..63 bits also asks for a DDW. It needs the PHB to advertise the
+	/* An option on top of @kernel, whichever it is: the limited-addressing rule of a 2025
+	 * kernel (Linux commit 67dfc11982f7, PAPR 2.13, after 6.12): a mask of 33..63 bits also
+	 * asks for a DDW. It needs the PHB to advertise the
 	 * limited-addressing extension (ibm,ddw-extensions cell 3 = 1, papr's ddw_limited_addr):
 	 * the guest resets the PE with the 4-input ibm,reset-pe-dma-windows (limited mode), caps
 	 * the window at fls64(mask) = the mask's bits and uses it only if it lies within the mask
 	 * (direct: the whole window; dynamic TCEs: its start). Otherwise the PE is on the failed
 	 * list (and reset back to normal mode if it got that far) and the device stays on the
-	 * default window. Off (default): Linux 6.1. */
+	 * default window. Off (default): only a 64-bit mask asks, as in 6.1 and 6.12. */
 	bool ddw_for_masks_above_32;
 	/* MAX_PHYSMEM_BITS of the kernel; 0 = 51 (ppc64 book3s, Linux 6.1). */
 	unsigned max_physmem_bits;
@@ -165,18 +180,38 @@ struct dmawin_guest_window_stats {
 };
 
 /**
- * dmawin_guest_config_init - fill @cfg with the defaults: 64 KiB pages, DDW on, multi-TCE on,
- * merging on, no pmem, MAX_PHYSMEM_BITS 51, the pool allocator, kmem at the end of RAM.
+ * dmawin_guest_config_init - fill @cfg with the defaults: the newest modelled kernel
+ * (DMAWIN_GUEST_KERNEL_NEWEST) with its page size, DDW on, multi-TCE on, merging on, no pmem,
+ * MAX_PHYSMEM_BITS 51, the pool allocator, kmem at the end of RAM.
  */
 DMAWIN_API void dmawin_guest_config_init(struct dmawin_guest_config *cfg);
+
+/**
+ * dmawin_guest_kernel_from_name - the generation called @name ("6.1", "6.12").
+ *
+ * Return: 0 and *@kernel; -EINVAL for any other text (or NULL).
+ */
+DMAWIN_API int dmawin_guest_kernel_from_name(const char *name, enum dmawin_guest_kernel *kernel);
+
+/** dmawin_guest_kernel_name - "6.1", "6.12", or NULL for a value that is no generation. */
+DMAWIN_API const char *dmawin_guest_kernel_name(enum dmawin_guest_kernel kernel);
+
+/**
+ * dmawin_guest_page_shift_from_name - the kernel PAGE_SHIFT for @name: "4K" 12, "64K" 16
+ * (a lower-case k too).
+ *
+ * Return: 0 and *@shift; -EINVAL for any other text (or NULL).
+ */
+DMAWIN_API int dmawin_guest_page_shift_from_name(const char *name, unsigned *shift);
 
 /**
  * dmawin_guest_create - a guest kernel on machine @m (which must outlive it).
  * @cfg: NULL = dmawin_guest_config_init() defaults.
  *
  * Nothing is called on the machine yet (see dmawin_guest_boot()).
- * Return: 0; -EINVAL if page_shift is not 12 or 16, max_physmem_bits is out of 32..63, the
- * allocator is unknown, or kmem is not kernel-page aligned RAM of at least two pages; -ENOMEM.
+ * Return: 0; -EINVAL if the kernel is no generation, page_shift is not 0, 12 or 16,
+ * max_physmem_bits is out of 32..63, the allocator is unknown, or kmem is not kernel-page aligned
+ * RAM of at least two pages; -ENOMEM.
  */
 DMAWIN_API int dmawin_guest_create(struct dmawin_papr *m, const struct dmawin_guest_config *cfg,
 				   struct dmawin_guest **out);

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "dmawin/dmawin.h"
+#include "dmawin/guest.h"
 #include "dmawin/papr.h"
 
 DMAWIN_BEGIN_DECLS
@@ -96,13 +97,18 @@ struct dmawin_sim_scenario {
 	struct dmawin_papr_config papr;
 	uint64_t backing_page_size; /* guest RAM backing page (4K, 64K, 2M, 16M, 1G, 16G) */
 	bool phb_bypass[DMAWIN_PAPR_MAX_PHBS]; /* by config position: the host offers TCE bypass */
+	/* The guest kernel: its generation ("guest.kernel", DMAWIN_GUEST_KERNEL_NEWEST when not
+	 * given) and PAGE_SHIFT ("guest.page_size"; 0 = the generation's, guest.h page_shift). */
+	enum dmawin_guest_kernel guest_kernel;
+	unsigned guest_page_shift;
 	/* The guest kernel's command line. */
 	bool disable_ddw;    /* "disable_ddw" */
 	bool guest_multitce; /* false for "multitce=off" */
 	/* IOVAs of on-demand mappings from the iova layer instead of Linux's pool allocator. */
 	bool iova_allocator;
-	/* The guest is a 2025 kernel (limited addressing, PAPR 2.13): masks of 33..63 bits also
-	 * ask for a DDW, on PHBs with ddw_limited_addr (guest.h ddw_for_masks_above_32). */
+	/* On top of guest_kernel, a 2025 kernel's limited addressing (PAPR 2.13): masks of
+	 * 33..63 bits also ask for a DDW, on PHBs with ddw_limited_addr (guest.h
+	 * ddw_for_masks_above_32). */
 	bool ddw_for_masks_above_32;
 	uint32_t nr_devices;
 	struct dmawin_sim_device devices[DMAWIN_SIM_MAX_DEVICES];
@@ -342,6 +348,8 @@ struct dmawin_sim_report {
 	uint64_t seed;
 	uint64_t ram_size;
 	uint64_t maxmem;
+	enum dmawin_guest_kernel guest_kernel;
+	unsigned guest_page_shift; /* the kernel's PAGE_SHIFT (the generation's when not given) */
 	uint32_t nr_phbs;
 	struct {
 		uint32_t index;

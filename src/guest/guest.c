@@ -10,15 +10,52 @@
 void dmawin_guest_config_init(struct dmawin_guest_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->page_shift = 16;
+	cfg->kernel = DMAWIN_GUEST_KERNEL_NEWEST;
 	cfg->max_physmem_bits = 51;
 	cfg->allocator = DMAWIN_GUEST_ALLOC_POOL;
 }
 
+static const char *const kernel_names[] = {
+	[DMAWIN_GUEST_KERNEL_6_1] = "6.1",
+	[DMAWIN_GUEST_KERNEL_6_12] = "6.12",
+};
+
+const char *dmawin_guest_kernel_name(enum dmawin_guest_kernel kernel)
+{
+	return (unsigned)kernel < sizeof(kernel_names) / sizeof(kernel_names[0])
+		       ? kernel_names[kernel]
+		       : NULL;
+}
+
+int dmawin_guest_kernel_from_name(const char *name, enum dmawin_guest_kernel *kernel)
+{
+	for (unsigned i = 0; name && i < sizeof(kernel_names) / sizeof(kernel_names[0]); i++) {
+		if (!strcmp(name, kernel_names[i])) {
+			*kernel = (enum dmawin_guest_kernel)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int dmawin_guest_page_shift_from_name(const char *name, unsigned *shift)
+{
+	if (name && (!strcmp(name, "4K") || !strcmp(name, "4k")))
+		*shift = 12;
+	else if (name && (!strcmp(name, "64K") || !strcmp(name, "64k")))
+		*shift = 16;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int check_config(struct dmawin_guest_config *c)
 {
+	if (!dmawin_guest_kernel_name(c->kernel))
+		return -EINVAL;
+	/* Debian's ppc64el kernels: 64 KiB pages up to 6.1, 4 KiB pages from 6.12 on */
 	if (c->page_shift == 0)
-		c->page_shift = 16;
+		c->page_shift = c->kernel == DMAWIN_GUEST_KERNEL_6_1 ? 16 : 12;
 	if (c->max_physmem_bits == 0)
 		c->max_physmem_bits = 51;
 	if (c->page_shift != 12 && c->page_shift != 16)

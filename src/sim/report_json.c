@@ -58,13 +58,15 @@ int dmawin_sim_report_print_json(const struct dmawin_sim_report *r, FILE *f)
 	}
 	for (uint32_t i = 0; i < r->nr_devices; i++)
 		json_array_append_new(devices, device_json(&r->devices[i]));
-	return sim_json_emit(json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:f, s:f,"
-				       " s:o, s:I}, s:s}",
+	return sim_json_emit(json_pack("{s:s, s:I, s:I, s:I, s:{s:s, s:I}, s:o, s:o, s:{s:I, s:I, "
+				       "s:I, s:f, s:f, s:o, s:I}, s:s}",
 				       "scenario", r->scenario, "seed", (json_int_t)r->seed, "ram",
 				       (json_int_t)r->ram_size, "maxmem", (json_int_t)r->maxmem,
-				       "phbs", phbs, "devices", devices, "machine",
-				       "table_bytes_total", (json_int_t)r->table_bytes_total,
-				       "locked_bytes", (json_int_t)r->locked_bytes, "ops_total",
+				       "guest", "kernel", dmawin_guest_kernel_name(r->guest_kernel),
+				       "page_size", (json_int_t)1 << r->guest_page_shift, "phbs",
+				       phbs, "devices", devices, "machine", "table_bytes_total",
+				       (json_int_t)r->table_bytes_total, "locked_bytes",
+				       (json_int_t)r->locked_bytes, "ops_total",
 				       (json_int_t)r->ops_total, "wall_seconds", r->wall_seconds,
 				       "ops_per_second", r->ops_per_second, "hcalls",
 				       hcalls_json(r->hcalls_total), "tces_written",

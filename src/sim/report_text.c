@@ -40,9 +40,12 @@ int dmawin_sim_report_print(const struct dmawin_sim_report *r, FILE *f)
 {
 	char a[32], b[32];
 
-	fprintf(f, "dmawin sim: scenario '%s', seed %llu, RAM %s (hotplug max %s)\n", r->scenario,
-		(unsigned long long)r->seed, sim_fmt_size(r->ram_size, a, sizeof(a)),
-		sim_fmt_size(r->maxmem, b, sizeof(b)));
+	fprintf(f,
+		"dmawin sim: scenario '%s', seed %llu, RAM %s (hotplug max %s), guest Linux %s "
+		"(%s pages)\n",
+		r->scenario, (unsigned long long)r->seed, sim_fmt_size(r->ram_size, a, sizeof(a)),
+		sim_fmt_size(r->maxmem, b, sizeof(b)), dmawin_guest_kernel_name(r->guest_kernel),
+		r->guest_page_shift == 12 ? "4K" : "64K");
 	fprintf(f, "\nwindows:\n  PHB kind    liobn      start               size      page    "
 		   "levels mapped/TCEs         table\n");
 	for (uint32_t i = 0; i < r->nr_phbs; i++)

@@ -29,6 +29,10 @@ static void report_init(const struct dmawin_sim_scenario *sc, uint64_t seed,
 	r->seed = seed;
 	r->ram_size = sc->papr.ram_size;
 	r->maxmem = sc->papr.maxmem ? sc->papr.maxmem : sc->papr.ram_size;
+	r->guest_kernel = sc->guest_kernel;
+	r->guest_page_shift = sc->guest_page_shift;
+	if (!r->guest_page_shift) /* the generation's own, as dmawin_guest_create() resolves it */
+		r->guest_page_shift = sc->guest_kernel == DMAWIN_GUEST_KERNEL_6_1 ? 16 : 12;
 	r->nr_phbs = sc->papr.nr_phbs;
 	for (uint32_t i = 0; i < sc->papr.nr_phbs; i++) {
 		r->phbs[i].index = sc->papr.phbs[i].index;

@@ -409,6 +409,8 @@ void sim_devices_run(struct sim_run *run)
 	run->devices = ds;
 	ds->next_area = AREA_BASE;
 	dmawin_guest_config_init(&cfg);
+	cfg.kernel = run->sc->guest_kernel;
+	cfg.page_shift = run->sc->guest_page_shift;
 	cfg.disable_ddw = run->sc->disable_ddw;
 	cfg.ddw_for_masks_above_32 = run->sc->ddw_for_masks_above_32;
 	cfg.multitce_off = !run->sc->guest_multitce;

@@ -9,8 +9,9 @@ static const char *const top_keys[] = {"name",	"description", "seed",	  "machine
 				       "guest", "phbs",	       "devices", NULL};
 static const char *const machine_keys[] = {
 	"ram", "maxmem", "backing_page", "version", "strict_papr", "multitce", NULL};
-static const char *const guest_keys[] = {"disable_ddw", "multitce", "allocator",
-					 "ddw_for_masks_above_32", NULL};
+static const char *const guest_keys[] = {"kernel",   "page_size", "disable_ddw",
+					 "multitce", "allocator", "ddw_for_masks_above_32",
+					 NULL};
 static const char *const allocator_names[] = {"pool", "iova", NULL};
 
 /* "pseries-X.Y" or "pseries" (the newest, 7.2), as -M takes it. */
@@ -69,12 +70,34 @@ static int parse_machine(struct sim_parse *p, const json_t *m, struct dmawin_sim
 	return version[0] ? parse_version(p, version, &sc->papr) : 0;
 }
 
+/* "guest.kernel" and "guest.page_size": strings named as the guest layer names them. */
+static int parse_guest_kernel(struct sim_parse *p, const json_t *g, struct dmawin_sim_scenario *sc)
+{
+	char text[16] = "";
+	int rc;
+
+	if ((rc = sim_get_string(p, g, "$.guest", "kernel", false, text, sizeof(text))))
+		return rc;
+	if (json_object_get(g, "kernel") &&
+	    dmawin_guest_kernel_from_name(text, &sc->guest_kernel) < 0)
+		return sim_fail(p, "$.guest.kernel", "'%s' is not a modelled kernel (6.1, 6.12)",
+				text);
+	if ((rc = sim_get_string(p, g, "$.guest", "page_size", false, text, sizeof(text))))
+		return rc;
+	if (json_object_get(g, "page_size") &&
+	    dmawin_guest_page_shift_from_name(text, &sc->guest_page_shift) < 0)
+		return sim_fail(p, "$.guest.page_size", "'%s' is not a kernel page size (4K, 64K)",
+				text);
+	return 0;
+}
+
 static int parse_guest(struct sim_parse *p, const json_t *g, struct dmawin_sim_scenario *sc)
 {
 	int rc, allocator = 0;
 
 	if ((rc = sim_need_object(p, g, "$.guest")) ||
 	    (rc = sim_check_keys(p, g, "$.guest", guest_keys)) ||
+	    (rc = parse_guest_kernel(p, g, sc)) ||
 	    (rc = sim_get_bool(p, g, "$.guest", "disable_ddw", &sc->disable_ddw)) ||
 	    (rc = sim_get_bool(p, g, "$.guest", "multitce", &sc->guest_multitce)) ||
 	    (rc = sim_get_bool(p, g, "$.guest", "ddw_for_masks_above_32",
@@ -92,6 +115,7 @@ static void scenario_init(struct dmawin_sim_scenario *sc)
 	sc->papr.nr_phbs = 0;
 	sc->backing_page_size = 64 << 10;
 	sc->guest_multitce = true;
+	sc->guest_kernel = DMAWIN_GUEST_KERNEL_NEWEST;
 	sc->seed = 1;
 }
 

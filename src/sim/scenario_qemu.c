@@ -66,6 +66,7 @@ int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args
 	sc->papr.maxmem = sc->papr.maxmem ? sc->papr.maxmem : sc->papr.ram_size;
 	sc->backing_page_size = 64 << 10;
 	sc->guest_multitce = true;
+	sc->guest_kernel = DMAWIN_GUEST_KERNEL_NEWEST;
 	if (kernel_args) {
 		sc->disable_ddw = has_word(kernel_args, "disable_ddw");
 		sc->guest_multitce = !has_word(kernel_args, "multitce=off");

@@ -67,13 +67,15 @@ struct gt {
 	struct gt_lines lines;
 };
 
-/* A 2 GiB pseries with QEMU defaults (the traces' machine) and a default guest config. */
+/* A 2 GiB pseries with QEMU defaults (the traces' machine) and a default 6.1 guest config. */
 static inline void gt_defaults(struct gt *t, uint64_t ram)
 {
 	memset(t, 0, sizeof(*t));
 	dmawin_papr_config_init(&t->mc);
 	t->mc.ram_size = ram;
 	dmawin_guest_config_init(&t->gc);
+	/* these suites check Linux 6.1 (64 KiB pages), the kernel of the default traces */
+	t->gc.kernel = DMAWIN_GUEST_KERNEL_6_1;
 }
 
 static inline void gt_start(struct gt *t)

@@ -220,6 +220,7 @@ static void model_calls(const char *qemu_cmd, const char *kernel_cmd, struct cal
 	assert_int_equal(dmawin_papr_create(&qm.papr, &m, why, sizeof(why)), 0);
 	struct dmawin_guest_config gc;
 	dmawin_guest_config_init(&gc);
+	gc.kernel = DMAWIN_GUEST_KERNEL_6_1;
 	gc.disable_ddw = has_word(kernel_cmd, "disable_ddw");
 	gc.multitce_off = has_word(kernel_cmd, "multitce=off");
 	gc.novmerge = has_word(kernel_cmd, "iommu=novmerge");

@@ -216,6 +216,59 @@ static void test_ddw_memory_online_offline(void **state)
 	gt_stop(&t);
 }
 
+/* page_shift 0 is the generation's Debian page size: a 4 KiB-aligned kmem is fine for 6.12
+ * (4 KiB pages) and refused for 6.1 (64 KiB pages) or an explicit 64K. */
+static void test_ddw_page_size_follows_kernel(void **state)
+{
+	(void)state;
+	struct gt t;
+	gt_defaults(&t, 512 * MiB);
+	assert_int_equal(dmawin_papr_create(&t.mc, &t.m, NULL, 0), 0);
+	struct dmawin_guest_config c;
+	dmawin_guest_config_init(&c);
+	assert_int_equal(c.kernel, DMAWIN_GUEST_KERNEL_NEWEST);
+	assert_int_equal(c.kernel, DMAWIN_GUEST_KERNEL_6_12);
+	c.kmem_start = 256 * MiB + 0x1000;
+	c.kmem_size = MiB;
+	struct dmawin_guest *g = NULL;
+	assert_int_equal(dmawin_guest_create(t.m, &c, &g), 0);
+	dmawin_guest_destroy(g);
+	g = NULL;
+	c.page_shift = 16;
+	assert_int_equal(dmawin_guest_create(t.m, &c, &g), -EINVAL);
+	c.page_shift = 0;
+	c.kernel = DMAWIN_GUEST_KERNEL_6_1;
+	assert_int_equal(dmawin_guest_create(t.m, &c, &g), -EINVAL);
+	c.page_shift = 12;
+	assert_int_equal(dmawin_guest_create(t.m, &c, &g), 0);
+	dmawin_guest_destroy(g);
+	dmawin_papr_destroy(t.m);
+}
+
+static void test_ddw_kernel_names(void **state)
+{
+	(void)state;
+	enum dmawin_guest_kernel k = DMAWIN_GUEST_KERNEL_6_1;
+	unsigned shift = 0;
+	assert_int_equal(dmawin_guest_kernel_from_name("6.12", &k), 0);
+	assert_int_equal(k, DMAWIN_GUEST_KERNEL_6_12);
+	assert_int_equal(dmawin_guest_kernel_from_name("6.1", &k), 0);
+	assert_int_equal(k, DMAWIN_GUEST_KERNEL_6_1);
+	assert_int_equal(dmawin_guest_kernel_from_name("6.2", &k), -EINVAL);
+	assert_int_equal(dmawin_guest_kernel_from_name("6.1 ", &k), -EINVAL);
+	assert_int_equal(dmawin_guest_kernel_from_name(NULL, &k), -EINVAL);
+	assert_int_equal(k, DMAWIN_GUEST_KERNEL_6_1);
+	assert_string_equal(dmawin_guest_kernel_name(DMAWIN_GUEST_KERNEL_6_12), "6.12");
+	assert_null(dmawin_guest_kernel_name((enum dmawin_guest_kernel)9));
+	assert_int_equal(dmawin_guest_page_shift_from_name("4K", &shift), 0);
+	assert_int_equal(shift, 12);
+	assert_int_equal(dmawin_guest_page_shift_from_name("64k", &shift), 0);
+	assert_int_equal(shift, 16);
+	assert_int_equal(dmawin_guest_page_shift_from_name("16K", &shift), -EINVAL);
+	assert_int_equal(dmawin_guest_page_shift_from_name("4096", &shift), -EINVAL);
+	assert_int_equal(shift, 16);
+}
+
 static void test_ddw_bad_input_rejected(void **state)
 {
 	(void)state;
@@ -228,6 +281,10 @@ static void test_ddw_bad_input_rejected(void **state)
 	struct dmawin_guest *g = NULL;
 	assert_int_equal(dmawin_guest_create(t.m, &bad, &g), -EINVAL);
 	dmawin_guest_config_init(&bad);
+	bad.kernel = (enum dmawin_guest_kernel)2;
+	assert_int_equal(dmawin_guest_create(t.m, &bad, &g), -EINVAL);
+	dmawin_guest_config_init(&bad);
+	bad.kernel = DMAWIN_GUEST_KERNEL_6_1; /* 64 KiB pages: kmem must be 64 KiB aligned */
 	bad.kmem_start = 0x1000;
 	bad.kmem_size = 0x100000;
 	assert_int_equal(dmawin_guest_create(t.m, &bad, &g), -EINVAL);
@@ -295,6 +352,8 @@ int main(void)
 		cmocka_unit_test(test_ddw_phb_remove_clears_and_removes),
 		cmocka_unit_test(test_ddw_memory_online_offline),
 		cmocka_unit_test(test_ddw_bad_input_rejected),
+		cmocka_unit_test(test_ddw_page_size_follows_kernel),
+		cmocka_unit_test(test_ddw_kernel_names),
 		cmocka_unit_test(test_ddw_set_mask_32_moves_to_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

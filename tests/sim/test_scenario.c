@@ -98,6 +98,20 @@ static const struct bad_case bad_cases[] = {
 	 "{" MACHINE ", \"phbs\": [{\"index\": 0, \"ddw_limited_addr\": true,"
 	 " \"dma64_win_addr\": 2147483648}]," DEVS "}",
 	 "$.phbs", "ddw_limited_addr needs ddw on"},
+	{"guest kernel unknown",
+	 "{" MACHINE ", \"guest\": {\"kernel\": \"5.10\"}," PHBS "," DEVS "}", "$.guest.kernel",
+	 "'5.10' is not a modelled kernel (6.1, 6.12)"},
+	{"guest kernel not a string",
+	 "{" MACHINE ", \"guest\": {\"kernel\": 6.12}," PHBS "," DEVS "}", "$.guest.kernel",
+	 "expected a string"},
+	{"guest kernel empty", "{" MACHINE ", \"guest\": {\"kernel\": \"\"}," PHBS "," DEVS "}",
+	 "$.guest.kernel", "'' is not a modelled kernel"},
+	{"guest page size unknown",
+	 "{" MACHINE ", \"guest\": {\"page_size\": \"16K\"}," PHBS "," DEVS "}",
+	 "$.guest.page_size", "'16K' is not a kernel page size (4K, 64K)"},
+	{"guest key unknown",
+	 "{" MACHINE ", \"guest\": {\"kernel_version\": \"6.1\"}," PHBS "," DEVS "}",
+	 "$.guest.kernel_version", "unknown key"},
 	{"ddw_for_masks_above_32 not bool",
 	 "{" MACHINE ", \"guest\": {\"ddw_for_masks_above_32\": 1}," PHBS "," DEVS "}",
 	 "$.guest.ddw_for_masks_above_32", "true or false"},
@@ -278,6 +292,25 @@ static void test_scenario_load_reads_file(void **state)
 	assert_int_equal(sc.devices[0].workload.pattern, DMAWIN_SIM_SG);
 }
 
+/* guest.kernel and guest.page_size; without them the newest kernel with its own page size */
+static void test_scenario_guest_kernel(void **state)
+{
+	struct dmawin_sim_scenario sc;
+	const char *set = "{" MACHINE ", \"guest\": {\"kernel\": \"6.1\", \"page_size\": "
+			  "\"4K\"}," PHBS "," DEVS "}";
+	const char *unset = "{" MACHINE "," PHBS "," DEVS "}";
+
+	(void)state;
+	assert_int_equal(dmawin_sim_scenario_parse(set, strlen(set), "t", &sc, NULL), 0);
+	assert_int_equal(sc.guest_kernel, DMAWIN_GUEST_KERNEL_6_1);
+	assert_int_equal(sc.guest_page_shift, 12);
+	assert_int_equal(dmawin_sim_scenario_parse(unset, strlen(unset), "t", &sc, NULL), 0);
+	assert_int_equal(sc.guest_kernel, DMAWIN_GUEST_KERNEL_NEWEST);
+	assert_int_equal(sc.guest_page_shift, 0);
+	assert_int_equal(dmawin_sim_scenario_from_qemu("-M pseries -m 2G", NULL, &sc, NULL), 0);
+	assert_int_equal(sc.guest_kernel, DMAWIN_GUEST_KERNEL_NEWEST);
+}
+
 static void test_scenario_default_has_the_seed_devices(void **state)
 {
 	struct dmawin_sim_scenario sc;
@@ -375,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_load_missing_file_enoent),
 		cmocka_unit_test(test_scenario_load_reads_file),
 		cmocka_unit_test(test_scenario_default_has_the_seed_devices),
+		cmocka_unit_test(test_scenario_guest_kernel),
 		cmocka_unit_test(test_scenario_values_accept_qemu_numbers),
 		cmocka_unit_test(test_scenario_from_qemu_builds_devices),
 		cmocka_unit_test(test_scenario_from_qemu_bad_option_refused),

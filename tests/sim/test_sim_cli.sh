@@ -98,6 +98,40 @@ out=$("$dmawin" plan --target "$tmp/p8.json"); rc=$?
 	python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['devices'][0]['name']=='d0' and r['devices'][0]['ran']" "$tmp/q.json" &&
 	ok "qemu-args" || bad "qemu-args"
 
+# --guest-kernel / --guest-page-size reach the run (the report names them), override the scenario,
+# default to the newest kernel with its page size; bad values exit 2 naming the option.
+q="qemu-system-ppc64 -M pseries -m 2G -device nvme,id=d0"
+guest_of() { # guest_of ARGS... -> "KERNEL PAGE_SIZE" of the run
+	"$dmawin" sim --json "$@" | python3 -c "import json,sys; g=json.load(sys.stdin)['guest']; print(g['kernel'], g['page_size'])"
+}
+[ "$(guest_of --qemu-args "$q")" = "6.12 4096" ] && ok "guest default 6.12/4K" ||
+	bad "guest default: $(guest_of --qemu-args "$q")"
+[ "$(guest_of --qemu-args "$q" --guest-kernel 6.1)" = "6.1 65536" ] && ok "--guest-kernel 6.1" ||
+	bad "--guest-kernel 6.1"
+[ "$(guest_of --qemu-args "$q" --guest-kernel 6.12 --guest-page-size 64K)" = "6.12 65536" ] &&
+	ok "--guest-page-size 64K" || bad "--guest-page-size 64K"
+printf '{"machine": {"ram": "2G"}, "guest": {"kernel": "6.1", "page_size": "4K"}, "phbs": [{"index": 0}], "devices": []}' >"$tmp/k.json"
+printf '{"machine": {"ram": "2G"}, "guest": {"kernel": "6"}, "phbs": [{"index": 0}], "devices": []}' >"$tmp/b.json"
+[ "$(guest_of "$tmp/k.json")" = "6.1 4096" ] && ok "guest.kernel/page_size" || bad "guest.kernel/page_size"
+[ "$(guest_of "$tmp/k.json" --guest-kernel 6.12)" = "6.12 4096" ] && ok "flag overrides guest.kernel" ||
+	bad "flag overrides guest.kernel"
+"$dmawin" plan --guest-kernel 6.1 --guest-page-size 4K "$tmp/k.json" >/dev/null && ok "plan takes the guest flags" ||
+	bad "plan guest flags"
+bad_guest_flag() { # bad_guest_flag CMD MESSAGE-START ARGS...
+	c=$1 want=$2; shift 2
+	out=$("$dmawin" "$c" "$@" 2>&1 >/dev/null); rc=$?
+	case "$(printf '%s\n' "$out" | head -1)" in
+	"dmawin $c: $want"*) [ $rc -eq 2 ] && ok "$c $* -> 2" || bad "$c $*: exit $rc" ;;
+	*) bad "$c $*: $out" ;;
+	esac
+}
+for c in sim plan; do
+	bad_guest_flag $c "--guest-kernel: '5.10' is not a modelled kernel (6.1, 6.12)" --guest-kernel 5.10
+	bad_guest_flag $c "--guest-page-size: '16K' is not a kernel page size (4K, 64K)" --guest-page-size 16K
+	bad_guest_flag $c "--guest-kernel needs a value" --guest-kernel
+done
+bad_guest_flag sim "$tmp/b.json: \$.guest.kernel: '6' is not a modelled kernel" "$tmp/b.json"
+
 # A run's --trace-out replays on the model without a mismatch (dmawin replay exits 0).
 q="qemu-system-ppc64 -M pseries -m 2G -device nvme,id=d0 -device e1000,id=n0"
 if "$dmawin" sim --qemu-args "$q" --trace-out "$tmp/run.trace" >/dev/null &&

@@ -158,6 +158,7 @@ static void run_scenario(const struct scenario *s, uint64_t seed)
 	assert_int_equal(dmawin_papr_qemu_parse(s->qemu, mach, why, sizeof(why)), 0);
 	assert_int_equal(dmawin_papr_create(&mach->papr, &m, why, sizeof(why)), 0);
 	dmawin_guest_config_init(&gcfg);
+	gcfg.kernel = DMAWIN_GUEST_KERNEL_6_1; /* the 6.1 samples */
 	gcfg.multitce_off = s->multitce_off;
 	gcfg.disable_ddw = s->disable_ddw;
 	assert_int_equal(dmawin_guest_create(m, &gcfg, &g), 0);

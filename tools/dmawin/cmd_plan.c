@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "dmawin/sim.h"
+#include "guest_args.h"
 #include "scenario_arg.h"
 
 struct plan_args {
@@ -14,6 +15,7 @@ struct plan_args {
 	const char *qemu_args;
 	const char *kernel_args;
 	bool json;
+	struct tool_guest_args guest;
 };
 
 static int parse_args(int argc, char **argv, struct plan_args *a)
@@ -24,8 +26,13 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 				    : strcmp(o, "--qemu-args") == 0   ? &a->qemu_args
 				    : strcmp(o, "--kernel-args") == 0 ? &a->kernel_args
 								      : NULL;
+		int guest = tool_guest_arg("plan", argc, argv, &i, &a->guest);
 
-		if (strcmp(o, "--json") == 0) {
+		if (guest == 2)
+			return 2;
+		if (guest == 1) {
+			continue;
+		} else if (strcmp(o, "--json") == 0) {
 			a->json = true;
 		} else if (slot) {
 			if (i + 1 >= argc)
@@ -93,8 +100,12 @@ int cmd_plan(int argc, char **argv)
 		rc = tool_load_scenario("plan", a.scenario, a.qemu_args, a.kernel_args, sc);
 	if (rc == 0 && a.target)
 		rc = tool_load_scenario("plan", a.target, NULL, NULL, &sc[1]);
-	if (rc == 0)
+	if (rc == 0) {
+		/* the same guest kernel on both machines */
+		tool_guest_args_to_scenario(&a.guest, &sc[0]);
+		tool_guest_args_to_scenario(&a.guest, &sc[1]);
 		rc = plan(&a, sc, a.target ? &sc[1] : NULL);
+	}
 	free(sc);
 	return rc;
 }

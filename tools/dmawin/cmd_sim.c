@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "dmawin/sim.h"
+#include "guest_args.h"
 #include "scenario_arg.h"
 
 struct sim_args {
@@ -15,6 +16,7 @@ struct sim_args {
 	const char *kernel_args;
 	const char *svg;
 	bool json;
+	struct tool_guest_args guest;
 	struct dmawin_sim_options opts;
 };
 
@@ -43,8 +45,13 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 				    : strcmp(o, "--kernel-args") == 0 ? &a->kernel_args
 				    : strcmp(o, "--trace-out") == 0   ? &a->opts.trace_path
 								      : NULL;
+		int guest = tool_guest_arg("sim", argc, argv, &i, &a->guest);
 
-		if (strcmp(o, "--json") == 0) {
+		if (guest == 2)
+			return 2;
+		if (guest == 1) {
+			continue;
+		} else if (strcmp(o, "--json") == 0) {
 			a->json = true;
 		} else if (slot) {
 			if (need_value(i, argc, argv))
@@ -103,6 +110,8 @@ int cmd_sim(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc == 0)
 		rc = tool_load_scenario("sim", a.scenario, a.qemu_args, a.kernel_args, sc);
+	if (rc == 0)
+		tool_guest_args_to_scenario(&a.guest, sc);
 	if (rc == 0 && dmawin_sim_run(sc, &a.opts, &r, why, sizeof(why)) < 0) {
 		fprintf(stderr, "dmawin sim: cannot build the machine: %s\n", why);
 		rc = 2;

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "dmawin/dmawin.h"
+#include "guest_args.h"
 
 struct command {
 	const char *name;
@@ -23,10 +24,10 @@ static const struct command commands[] = {
 	 "dmawin bench [--list] [--quick] [--reps N] [NAME-PREFIX...]"},
 	{"sim", cmd_sim, "run a scenario (default: the embedded one) and report",
 	 "dmawin sim [SCENARIO.json | --qemu-args ARGS [--kernel-args ARGS]] [--json] [--svg FILE]"
-	 " [--seed N] [--trace-out FILE]"},
+	 " " TOOL_GUEST_ARGS_USAGE " [--seed N] [--trace-out FILE]"},
 	{"plan", cmd_plan, "which DMA window serves each device, at what cost",
 	 "dmawin plan [SCENARIO.json | --qemu-args ARGS [--kernel-args ARGS]] [--json]"
-	 " [--target OTHER.json]"},
+	 " " TOOL_GUEST_ARGS_USAGE " [--target OTHER.json]"},
 	{"replay", cmd_replay, "replay a QEMU sPAPR IOMMU trace on the model and compare",
 	 "dmawin replay [--json] [--strict] [--quiet] [--examples N] [--qemu-args \"QEMU CMDLINE\"]"
 	 " FILE|-\n  FILE: QEMU log-backend trace, plain, .xz or .gz; - reads stdin.\n"
