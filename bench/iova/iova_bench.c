@@ -209,6 +209,7 @@ static void two_threads_json(void *obj)
 /* The fragmented 32-bit space of the README, one repetition; fills *ok and *fail (ns). */
 struct frag_result {
 	double ok, fail, ok_first_half, ok_second_half;
+	double ok_octile[8]; /* mean ns per successful allocation in each eighth of the run */
 };
 
 static struct frag_result frag_last;
@@ -237,8 +238,8 @@ static int run_fragmented(const struct bench_params *p, struct frag_result *r)
 	enum { MAXLIVE = 1 << 20, OPS = 2000 };
 	static uint64_t live[MAXLIVE];
 	struct dmawin_iova_space *s = new_space();
-	double tok[2] = {0, 0}, tfail = 0;
-	uint64_t nok[2] = {0, 0}, ops = p->quick ? 200 : OPS, iova, big_iova;
+	double tok[2] = {0, 0}, tfail = 0, toct[8] = {0};
+	uint64_t nok[2] = {0, 0}, noct[8] = {0}, ops = p->quick ? 200 : OPS, iova, big_iova;
 	size_t n;
 	int rc;
 
@@ -259,6 +260,8 @@ static int run_fragmented(const struct bench_params *p, struct frag_result *r)
 			live[k] = iova;
 			tok[i >= ops / 2] += (double)(t1 - t0);
 			nok[i >= ops / 2]++;
+			toct[i * 8 / ops] += (double)(t1 - t0);
+			noct[i * 8 / ops]++;
 		} else {
 			live[k] = live[--n];
 		}
@@ -269,6 +272,8 @@ static int run_fragmented(const struct bench_params *p, struct frag_result *r)
 	dmawin_iova_destroy(s);
 	r->ok_first_half = nok[0] ? tok[0] / (double)nok[0] : 0;
 	r->ok_second_half = nok[1] ? tok[1] / (double)nok[1] : 0;
+	for (int o = 0; o < 8; o++)
+		r->ok_octile[o] = noct[o] ? toct[o] / (double)noct[o] : 0;
 	r->ok = nok[0] + nok[1] ? (tok[0] + tok[1]) / (double)(nok[0] + nok[1]) : -ENOSPC;
 	r->fail = tfail / (double)ops;
 	return rc;
@@ -290,8 +295,174 @@ static void frag_ok_json(void *obj)
 {
 	json_object_set_new(obj, "first_half_ns", json_real(frag_last.ok_first_half));
 	json_object_set_new(obj, "second_half_ns", json_real(frag_last.ok_second_half));
+	json_object_set_new(obj, "first_octile_ns", json_real(frag_last.ok_octile[0]));
+	json_object_set_new(obj, "last_octile_ns", json_real(frag_last.ok_octile[7]));
+	json_t *oct = json_array();
+	for (int o = 0; o < 8; o++)
+		json_array_append_new(oct, json_real(frag_last.ok_octile[o]));
+	json_object_set_new(obj, "octiles_ns", oct);
 }
 
+/*
+ * The locked path: dmawin_iova_alloc() with natural alignment (size rounded up to a power of two),
+ * top-down, and dmawin_iova_free() by address, against Linux's alloc_iova(size_aligned) and
+ * free_iova() in bench/iova/linux_locked.c (same definitions, same names).
+ */
+static int locked_alloc(struct dmawin_iova_space *s, uint64_t pages, uint64_t *iova)
+{
+	return dmawin_iova_alloc(s, pages * G, 0, DMAWIN_IOVA_LAST_32BIT, 0, iova);
+}
+
+static double run_locked_1page(const struct bench_params *p)
+{
+	uint64_t n = bench_ops(p, 2000000), iova = 0;
+	struct dmawin_iova_space *s = new_space();
+	int rc = 0;
+
+	if (!s)
+		return -ENOMEM;
+	uint64_t t0 = bench_now_ns();
+	for (uint64_t i = 0; i < n && !rc; i++) {
+		rc = locked_alloc(s, 1, &iova);
+		if (!rc)
+			rc = dmawin_iova_free(s, iova, 0);
+	}
+	uint64_t t1 = bench_now_ns();
+	dmawin_iova_destroy(s);
+	return rc ? rc : (double)(t1 - t0) / (double)n;
+}
+
+/* Sizes 1 + rnd() % 64 pages, each freed at once (the draw is timed on both sides). */
+static double run_locked_1_64(const struct bench_params *p)
+{
+	uint64_t n = bench_ops(p, 1000000), iova = 0;
+	struct dmawin_iova_space *s = new_space();
+	int rc = 0;
+
+	if (!s)
+		return -ENOMEM;
+	uint64_t t0 = bench_now_ns();
+	for (uint64_t i = 0; i < n && !rc; i++) {
+		rc = locked_alloc(s, 1 + rnd() % 64, &iova);
+		if (!rc)
+			rc = dmawin_iova_free(s, iova, 0);
+	}
+	uint64_t t1 = bench_now_ns();
+	dmawin_iova_destroy(s);
+	return rc ? rc : (double)(t1 - t0) / (double)n;
+}
+
+static int locked_ring(struct dmawin_iova_space *s, uint64_t rounds)
+{
+	uint64_t v[RING];
+
+	for (uint64_t r = 0; r < rounds; r++) {
+		for (int i = 0; i < RING; i++)
+			if (locked_alloc(s, 1, &v[i]))
+				return -ENOSPC;
+		for (int i = 0; i < RING; i++)
+			if (dmawin_iova_free(s, v[i], 0))
+				return -EPROTO;
+	}
+	return 0;
+}
+
+static double run_locked_ring(const struct bench_params *p)
+{
+	uint64_t rounds = bench_ops(p, 8000);
+	struct dmawin_iova_space *s = new_space();
+
+	if (!s)
+		return -ENOMEM;
+	uint64_t t0 = bench_now_ns();
+	int rc = locked_ring(s, rounds);
+	uint64_t t1 = bench_now_ns();
+	dmawin_iova_destroy(s);
+	return rc ? rc : (double)(t1 - t0) / (double)(rounds * RING);
+}
+
+struct locked_thread {
+	struct dmawin_iova_space *s;
+	uint64_t rounds;
+	int rc;
+};
+
+static void *locked_ring_main(void *arg)
+{
+	struct locked_thread *t = arg;
+
+	t->rc = locked_ring(t->s, t->rounds);
+	return NULL;
+}
+
+static double run_locked_2threads(const struct bench_params *p)
+{
+	uint64_t rounds = bench_ops(p, 4000);
+	struct dmawin_iova_space *s = new_space();
+	struct locked_thread t[2] = {{s, rounds, 0}, {s, rounds, 0}};
+	pthread_t th[2];
+	bool started[2];
+
+	if (!s)
+		return -ENOMEM;
+	uint64_t t0 = bench_now_ns();
+	for (int i = 0; i < 2; i++) {
+		started[i] = !pthread_create(&th[i], NULL, locked_ring_main, &t[i]);
+		if (!started[i])
+			t[i].rc = -EAGAIN;
+	}
+	for (int i = 0; i < 2; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	uint64_t t1 = bench_now_ns();
+	dmawin_iova_destroy(s);
+	if (t[0].rc || t[1].rc)
+		return t[0].rc ? t[0].rc : t[1].rc;
+	return (double)(t1 - t0) / (2.0 * (double)rounds * RING);
+}
+
+/* The fragmented 32-bit space of iova_fragmented_32bit, then the same 2048-page request below
+ * 4 GiB over and over with nothing freed in between: every one must fail. */
+static double run_locked_fail_32bit(const struct bench_params *p)
+{
+	enum { MAXLIVE = 1 << 20 };
+	static uint64_t live[MAXLIVE];
+	uint64_t n = bench_ops(p, 1000000), iova;
+	struct dmawin_iova_space *s = new_space();
+	size_t nlive;
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	rc = fill_32bit(s, live, MAXLIVE, &nlive);
+	uint64_t t0 = bench_now_ns();
+	for (uint64_t i = 0; i < n && !rc; i++)
+		if (locked_alloc(s, 2048, &iova) != -ENOSPC)
+			rc = -EPROTO; /* the set-up is wrong: a 2048-page range must not fit */
+	uint64_t t1 = bench_now_ns();
+	dmawin_iova_destroy(s);
+	return rc ? rc : (double)(t1 - t0) / (double)n;
+}
+
+BENCH_WORKLOAD(iova_locked_1page, .name = "iova_locked_1page",
+	       .description = "locked path: alloc + free of one page below 4 GiB, ns per pair",
+	       .run = run_locked_1page)
+BENCH_WORKLOAD(iova_locked_1_64, .name = "iova_locked_1_64",
+	       .description =
+		       "locked path: alloc + free of 1..64 pages (size-aligned) below 4 GiB, ns per pair",
+	       .run = run_locked_1_64)
+BENCH_WORKLOAD(iova_locked_ring_256, .name = "iova_locked_ring_256",
+	       .description = "locked path: 256 one-page allocations then their frees in order, ns "
+			      "per pair",
+	       .run = run_locked_ring)
+BENCH_WORKLOAD(iova_locked_2threads, .name = "iova_locked_2threads",
+	       .description =
+		       "two threads running iova_locked_ring_256 on one space, wall ns per pair",
+	       .run = run_locked_2threads)
+BENCH_WORKLOAD(iova_locked_fail_32bit, .name = "iova_locked_fail_32bit",
+	       .description = "full, half-freed 32-bit space: the same failing 2048-page request "
+			      "repeated with nothing freed, ns per request",
+	       .run = run_locked_fail_32bit)
 BENCH_WORKLOAD(iova_1page, .name = "iova_1page",
 	       .description = "alloc_fast + free_fast of one page below 4 GiB, ns per pair",
 	       .run = run_1page)
