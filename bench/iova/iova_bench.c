@@ -447,18 +447,19 @@ static double run_locked_fail_32bit(const struct bench_params *p)
 BENCH_WORKLOAD(iova_locked_1page, .name = "iova_locked_1page",
 	       .description = "locked path: alloc + free of one page below 4 GiB, ns per pair",
 	       .run = run_locked_1page)
-BENCH_WORKLOAD(iova_locked_1_64, .name = "iova_locked_1_64",
-	       .description =
-		       "locked path: alloc + free of 1..64 pages (size-aligned) below 4 GiB, ns per pair",
-	       .run = run_locked_1_64)
+BENCH_WORKLOAD(
+	iova_locked_1_64, .name = "iova_locked_1_64",
+	.description =
+		"locked path: alloc + free of 1..64 pages (size-aligned) below 4 GiB, ns per pair",
+	.run = run_locked_1_64)
 BENCH_WORKLOAD(iova_locked_ring_256, .name = "iova_locked_ring_256",
 	       .description = "locked path: 256 one-page allocations then their frees in order, ns "
 			      "per pair",
 	       .run = run_locked_ring)
-BENCH_WORKLOAD(iova_locked_2threads, .name = "iova_locked_2threads",
-	       .description =
-		       "two threads running iova_locked_ring_256 on one space, wall ns per pair",
-	       .run = run_locked_2threads)
+BENCH_WORKLOAD(
+	iova_locked_2threads, .name = "iova_locked_2threads",
+	.description = "two threads running iova_locked_ring_256 on one space, wall ns per pair",
+	.run = run_locked_2threads)
 BENCH_WORKLOAD(iova_locked_fail_32bit, .name = "iova_locked_fail_32bit",
 	       .description = "full, half-freed 32-bit space: the same failing 2048-page request "
 			      "repeated with nothing freed, ns per request",

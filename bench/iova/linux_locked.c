@@ -166,7 +166,8 @@ static double run_fail_32bit(long n)
 	struct iova_domain d;
 
 	domain_init(&d);
-	for (struct iova *v; nlive < MAXLIVE && (v = alloc_iova(&d, 1 + rnd() % 16, LIMIT32, true));)
+	for (struct iova *v;
+	     nlive < MAXLIVE && (v = alloc_iova(&d, 1 + rnd() % 16, LIMIT32, true));)
 		live[nlive++] = v;
 	for (struct iova *v; nlive < MAXLIVE && (v = alloc_iova(&d, 1, LIMIT32, true));)
 		live[nlive++] = v;
@@ -178,8 +179,9 @@ static double run_fail_32bit(long n)
 	double t0 = now_ns();
 	for (long i = 0; i < n; i++) {
 		if (alloc_iova(&d, 2048, LIMIT32, true)) {
-			fprintf(stderr, "linux_locked: a 2048-page allocation succeeded; the set-up is "
-					"wrong\n");
+			fprintf(stderr,
+				"linux_locked: a 2048-page allocation succeeded; the set-up is "
+				"wrong\n");
 			exit(1);
 		}
 	}

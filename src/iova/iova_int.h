@@ -98,6 +98,12 @@ struct dmawin_iova_space {
 	uint64_t nalloc, alloc_pfns, reserved_pfns, nmap, map_pfns;
 	uint64_t *holes; /* lo of each disallowed node (set_allowed replaces them all) */
 	size_t nholes;
+	/* The last request the tree search could not place (fail_size 0: none). A request that is
+	 * at least as hard (size >= fail_size, align a multiple of fail_align, lim <= fail_lim)
+	 * cannot fit either as long as nothing was removed from the tree, so it fails without a
+	 * search; every removal forgets it (dw_remove_range_locked). Like Linux's
+	 * max32_alloc_size, for any limit and alignment. */
+	uint64_t fail_size, fail_align, fail_lim;
 	const struct dmawin_iova_pt_ops *pt_ops;
 	void *pt_ctx;
 	struct dw_depot depot[DW_CACHE_ORDERS];

@@ -110,6 +110,7 @@ void dw_remove_range_locked(struct dmawin_iova_space *s, struct dw_iova_node *n,
 	/* The successor's gap absorbs n and n's gap; erase recomputes its path (it is n's
 	 * ancestor, or the minimum of n's right subtree that takes n's place). */
 	succ->gap += n->gap + len;
+	s->fail_size = 0; /* the freed space may hold what failed before */
 	s->root = dw_tree_erase(s->root, n->lo, succ);
 	dw_pool_put(&s->pool, n);
 }
@@ -118,10 +119,18 @@ int dw_alloc_locked(struct dmawin_iova_space *s, const struct dw_fit_req *req, b
 		    uint64_t *pfn)
 {
 	uint64_t x;
+
+	if (s->fail_size && req->size >= s->fail_size && req->align >= s->fail_align &&
+	    req->lim <= s->fail_lim)
+		return -ENOSPC;
 	struct dw_iova_node *succ = dw_tree_fit(s->root, req, top_down, &x);
 
-	if (!succ)
+	if (!succ) {
+		s->fail_size = req->size;
+		s->fail_align = req->align;
+		s->fail_lim = req->lim;
 		return -ENOSPC;
+	}
 	struct dw_iova_node *n = dw_pool_get(&s->pool);
 	if (!n)
 		return -ENOMEM;

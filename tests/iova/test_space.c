@@ -289,6 +289,76 @@ static void test_space_64bit_aperture_top(void **st)
 	dmawin_iova_destroy(s);
 }
 
+/* A failed search is remembered: the same or a harder request fails without a search, an easier
+ * one (smaller, less aligned, higher limit) is still searched, and any removal (free, unreserve,
+ * allowed-range change) forgets it. Each step fails if the memory were applied too widely or
+ * kept after a removal. */
+static void test_remembered_failure_and_reset(void **st)
+{
+	(void)st;
+	struct dmawin_iova_space *s = mk(0, 64 * G - 1);
+	uint64_t a, b, c, x;
+
+	/* [0, 64): 16 pages free at the bottom (one 16-page hole), 48 allocated above. */
+	assert_int_equal(dmawin_iova_alloc_fixed(s, 16 * G, 48 * G), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	assert_int_equal(s->fail_size, 32);
+	/* Harder: bigger, more aligned, lower limit: remembered, still -ENOSPC. */
+	assert_int_equal(dmawin_iova_alloc(s, 48 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 64 * G, 40 * G - 1, 0, &x), -ENOSPC);
+	/* Easier than what failed: searched, and they fit. */
+	assert_int_equal(dmawin_iova_alloc(s, 16 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &a), 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(dmawin_iova_free(s, a, 0), 0);
+	assert_int_equal(s->fail_size, 0);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	assert_int_equal(dmawin_iova_alloc(s, 24 * G, 8 * G, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	/* A free makes room: the remembered failure must go, or this fails. */
+	assert_int_equal(dmawin_iova_free(s, 16 * G, 0), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &b), 0);
+	assert_int_equal(b, 32 * G);
+	check(s);
+
+	/* Unreserve resets it too. */
+	assert_int_equal(dmawin_iova_reserve(s, 0, 32 * G), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 4 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	assert_int_equal(dmawin_iova_unreserve(s, 0, 32 * G), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 4 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &c), 0);
+	assert_int_equal(c, 28 * G);
+	assert_int_equal(dmawin_iova_free(s, c, 0), 0);
+
+	/* So does widening the allowed set (its disallowed nodes are removed). */
+	struct dmawin_iova_range half = {32 * G, 32 * G};
+	assert_int_equal(dmawin_iova_free(s, b, 0), 0);
+	assert_int_equal(dmawin_iova_set_allowed(s, &half, 1), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 0, 32 * G - 1, 0, &x), -ENOSPC);
+	assert_int_equal(dmawin_iova_set_allowed(s, NULL, 0), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 32 * G, 0, 32 * G - 1, 0, &x), 0);
+	assert_int_equal(x, 0);
+	check(s);
+	dmawin_iova_destroy(s);
+}
+
+/* The fast path's cached ranges: a request that fails while magazines hold ranges flushes them
+ * and retries, even when the same failure is remembered from before. */
+static void test_remembered_failure_flushes_cache(void **st)
+{
+	(void)st;
+	struct dmawin_iova_space *s = mk(0, 4 * G - 1);
+	uint64_t v[4], x;
+
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(dmawin_iova_alloc_fast(s, G, DMAWIN_IOVA_LAST_ANY, &v[i]), 0);
+	assert_int_equal(dmawin_iova_alloc(s, 4 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), -ENOSPC);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(dmawin_iova_free_fast(s, v[i], G), 0);
+	/* The four pages sit in this thread's magazine; the tree still holds them. */
+	assert_int_equal(dmawin_iova_alloc(s, 4 * G, 0, DMAWIN_IOVA_LAST_ANY, 0, &x), 0);
+	assert_int_equal(x, 0);
+	check(s);
+	dmawin_iova_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_set_allowed_holes_and_ebusy),
 		cmocka_unit_test(test_for_each_area_order_and_stop),
 		cmocka_unit_test(test_space_64bit_aperture_top),
+		cmocka_unit_test(test_remembered_failure_and_reset),
+		cmocka_unit_test(test_remembered_failure_flushes_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
