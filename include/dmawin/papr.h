@@ -128,6 +128,9 @@ struct dmawin_papr;
 #define DMAWIN_PAPR_PGSZ_PRE_4_2     0x11000ull
 #define DMAWIN_PAPR_DEFAULT_RAM_SIZE (512ull << 20) /* pseries default_ram_size */
 #define DMAWIN_PAPR_COMPAT_DEFAULT   702	    /* QEMU machine version 7.2 */
+#define DMAWIN_PAPR_MAX_DIMMS	     32		    /* SPAPR_MAX_RAM_SLOTS under TCG */
+#define DMAWIN_PAPR_LMB_SIZE	     (256ull << 20) /* SPAPR_MEMORY_BLOCK_SIZE */
+#define DMAWIN_PAPR_DEVICE_MEM_ALIGN (1ull << 30)   /* SPAPR_DEVICE_MEM_ALIGN */
 
 /* ---- Machine configuration ------------------------------------------------------------- */
 
@@ -138,6 +141,13 @@ enum dmawin_papr_placement {
 	/* Fixed by slot, as PowerNV hardware/VFIO do: slot 0 at dma_win_addr, slot 1 at
 	 * dma64_win_addr; create takes the lowest free slot. */
 	DMAWIN_PAPR_PLACE_SLOT = 1,
+};
+
+/* A pc-dimm or nvdimm in the device memory region (QEMU's memory hotplug area). */
+struct dmawin_papr_dimm {
+	uint64_t addr; /* guest physical, inside dmawin_papr_device_memory() */
+	uint64_t size; /* multiple of DMAWIN_PAPR_LMB_SIZE */
+	bool nvdimm;   /* persistent memory (ibm,pmemory), not RAM: no mem region */
 };
 
 /* One spapr-pci-host-bridge, with QEMU's property names. */
@@ -172,6 +182,10 @@ struct dmawin_papr_phb_config {
 struct dmawin_papr_config {
 	uint64_t ram_size; /* "-m": RAM at guest physical 0 (multiple of 64 KiB) */
 	uint64_t maxmem;   /* "-m ...,maxmem=": hotplug span (>= ram_size; 0 = ram_size) */
+	uint32_t ram_slots; /* "-m ...,slots=": DIMM slots (0..DMAWIN_PAPR_MAX_DIMMS) */
+	/* Cold-plugged DIMMs ("-device pc-dimm"/"nvdimm"); dmawin_papr_dimm_plug() adds more. */
+	uint32_t nr_dimms;
+	struct dmawin_papr_dimm dimms[DMAWIN_PAPR_MAX_DIMMS];
 	/* QEMU machine version major*100+minor of "-M pseries-X.Y" (default 702). Below 701: no
 	 * 2M bit in the query mask, ibm,ddw-extensions = <1 0x2029> (a 6-output query returns -3)
 	 * and no auto-restore of the default window on remove. */
@@ -235,6 +249,48 @@ DMAWIN_API int dmawin_papr_config_set_compat(struct dmawin_papr_config *cfg, uin
  */
 DMAWIN_API int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why,
 					size_t len);
+
+/**
+ * dmawin_papr_device_memory - QEMU's device memory region of @cfg (spapr_machine_init()): with
+ * maxmem above ram_size it starts at ROUND_UP(ram_size, DMAWIN_PAPR_DEVICE_MEM_ALIGN) and is
+ * maxmem - ram_size long.
+ *
+ * Return: 0 and *@base, *@size; -ENOENT when the machine has none (maxmem <= ram_size).
+ */
+DMAWIN_API int dmawin_papr_device_memory(const struct dmawin_papr_config *cfg, uint64_t *base,
+					 uint64_t *size);
+
+/**
+ * dmawin_papr_lrdr_capacity - the maximum address in ibm,lrdr-capacity as QEMU 7.2 writes it
+ * (spapr_dt_rtas()): the end of the device memory region, or 0 without one.
+ */
+DMAWIN_API uint64_t dmawin_papr_lrdr_capacity(const struct dmawin_papr_config *cfg);
+
+/**
+ * dmawin_papr_dimm_place - where QEMU puts a new DIMM of @size on @cfg
+ * (memory_device_get_free_addr(): the lowest free address of the device memory region, or
+ * @hint, which must not overlap another DIMM).
+ * @hint: the requested address ("addr="), or UINT64_MAX for QEMU's choice.
+ * @why: a one-line reason on failure (may be NULL).
+ *
+ * Return: 0 and *@addr; -EINVAL for a size that is zero or not a multiple of
+ * DMAWIN_PAPR_LMB_SIZE, a hint that is not LMB-aligned, outside the region or overlapping;
+ * -ENOSPC when no slot or no room is left; -ENOENT without a device memory region.
+ */
+DMAWIN_API int dmawin_papr_dimm_place(const struct dmawin_papr_config *cfg, uint64_t size,
+				      uint64_t hint, uint64_t *addr, char *why, size_t len);
+
+/**
+ * dmawin_papr_dimm_plug - hot-add a pc-dimm (@nvdimm false) or nvdimm to running machine @m:
+ * placed by dmawin_papr_dimm_place(); a pc-dimm becomes RAM (a region of the machine's mem,
+ * which must be the machine's own). The guest then onlines it (dmawin_guest_memory_online()).
+ * @addr: receives its guest physical address.
+ *
+ * Return: 0; the errors of dmawin_papr_dimm_place(); -EOPNOTSUPP when the machine was given
+ * caller-owned RAM; -ENOMEM.
+ */
+DMAWIN_API int dmawin_papr_dimm_plug(struct dmawin_papr *m, uint64_t size, bool nvdimm,
+				     uint64_t hint, uint64_t *addr);
 
 /**
  * dmawin_papr_create - build a machine from @cfg and reset it (default windows enabled).

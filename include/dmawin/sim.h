@@ -38,6 +38,7 @@
 #include "dmawin/dmawin.h"
 #include "dmawin/guest.h"
 #include "dmawin/papr.h"
+#include "dmawin/papr_qemu.h"
 
 DMAWIN_BEGIN_DECLS
 
@@ -87,6 +88,12 @@ struct dmawin_sim_device {
 	uint32_t phb_index;	/* QEMU index of the PHB it sits on */
 	bool vfio;		/* passed through: behind a VFIO sPAPR container on the host */
 	struct dmawin_sim_workload workload;
+	/* PCI address below its PHB. Set by dmawin_sim_scenario_from_qemu() as QEMU assigned it;
+	 * when not set (JSON scenarios) the run gives it QEMU's automatic one: the k-th device of
+	 * its PHB gets slot k % 32 on bus k / 32, function 0. */
+	bool pci_addr_set;
+	uint8_t bus;
+	uint8_t devfn; /* slot << 3 | function */
 };
 
 struct dmawin_sim_scenario {
@@ -158,13 +165,18 @@ DMAWIN_API int dmawin_sim_scenario_default(struct dmawin_sim_scenario *out);
  * kernel's command line (`disable_ddw`, `multitce=off`; other words are ignored).
  * @kernel_args: may be NULL.
  *
- * Each `-device` that is not a PHB becomes a device: nvme an NVMe, anything else a NIC (vfio-pci
- * passed through), with the DMA mask Linux's driver sets (dmawin_guest_mask_for_qemu_device();
- * 64 bits for a model it does not know) and the default workload of its kind.
+ * Each PCI device that does DMA (`-device`, and QEMU's own defaults without -nodefaults)
+ * becomes a device named as dmawin/papr_qemu.h names it, at the PCI address QEMU gives it: nvme
+ * an NVMe, anything else a NIC (vfio-pci passed through), with the DMA mask Linux's driver sets
+ * (dmawin_guest_mask_for_qemu_device(); 64 bits for a model it does not know) and the default
+ * workload of its kind. DIMMs and maxmem become the machine's memory hotplug area.
+ * @warnings: receives the parser's warnings (unknown device types, ...) for the caller to
+ * print; may be NULL.
  * Return: 0; -EINVAL with @err->text naming the option (from dmawin_papr_qemu_parse()); -E2BIG.
  */
 DMAWIN_API int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args,
 					     struct dmawin_sim_scenario *out,
+					     struct dmawin_qemu_warnings *warnings,
 					     struct dmawin_sim_error *err);
 
 /**
@@ -329,6 +341,7 @@ struct dmawin_sim_device_report {
 	enum dmawin_sim_kind kind;
 	unsigned dma_mask_bits;
 	uint32_t phb_index;
+	uint8_t bus, devfn;		 /* its PCI address: domain (= PHB index):bus:slot.fn */
 	bool ran;			 /* false: see note */
 	char note[DMAWIN_SIM_TEXT_MAX];	 /* why it did not run, or what is worth knowing */
 	bool direct;			 /* direct map (DDW covering RAM) vs on-demand TCEs */

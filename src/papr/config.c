@@ -143,6 +143,8 @@ int dmawin_papr_config_check(const struct dmawin_papr_config *cfg, char *why, si
 			 (unsigned long long)cfg->ram_size, (unsigned long long)cfg->maxmem);
 		return -EINVAL;
 	}
+	if (papr_dimms_check(cfg, why, len))
+		return -EINVAL;
 	if (cfg->compat < PAPR_COMPAT_MIN || cfg->compat > DMAWIN_PAPR_COMPAT_DEFAULT) {
 		papr_why(why, len, "compat %u unknown", cfg->compat);
 		return -EINVAL;

@@ -28,6 +28,17 @@ static int machine_ram(struct dmawin_papr *m, char *why, size_t len)
 	if (rc)
 		papr_why(why, len, "cannot allocate 0x%llx bytes of guest RAM",
 			 (unsigned long long)m->cfg.ram_size);
+	/* cold-plugged pc-dimms are RAM from boot; nvdimms are not RAM */
+	for (uint32_t i = 0; rc == 0 && i < m->cfg.nr_dimms; i++) {
+		const struct dmawin_papr_dimm *d = &m->cfg.dimms[i];
+
+		if (d->nvdimm)
+			continue;
+		rc = dmawin_mem_add_region(m->mem, d->addr, d->size, NULL);
+		if (rc)
+			papr_why(why, len, "cannot allocate the DIMM at 0x%llx",
+				 (unsigned long long)d->addr);
+	}
 	return rc;
 }
 

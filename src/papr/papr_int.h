@@ -60,6 +60,8 @@ struct dmawin_papr {
 
 /* config.c */
 void papr_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* dimm.c: slots and DIMM placement of a configuration (dmawin_papr_config_check()). */
+int papr_dimms_check(const struct dmawin_papr_config *cfg, char *why, size_t len);
 uint64_t papr_phb_buid(const struct dmawin_papr_phb_config *phb);
 
 /* pgsize.c: LoPAR query bit for a page shift (0 if none); the query mask of a PHB. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A QEMU command line → struct dmawin_qemu_machine. Only the options that shape the sPAPR IOMMU
- * are interpreted; see dmawin/papr_qemu.h for the accepted syntax.
+ * A QEMU command line → struct dmawin_qemu_machine: words, the option table, -m, -M, -global,
+ * and the order QEMU builds the machine in (machine options, machine init with its default
+ * devices, then -object and -device in command-line order). See dmawin/papr_qemu.h.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmawin/papr_qemu.h"
-
-#define PHB_DRIVER "spapr-pci-host-bridge"
+#include "papr/qemu_int.h"
 
 /* The words of a command line, split as a shell would; one allocation holds them all. */
 struct words {
@@ -21,20 +20,7 @@ struct words {
 	char *storage;
 };
 
-/* Parser state: the machine being built plus what is needed to resolve bus names. */
-struct parse {
-	struct dmawin_qemu_machine m;
-	char *why;
-	size_t why_len;
-	char phb_id[DMAWIN_PAPR_MAX_PHBS][DMAWIN_QEMU_NAME_MAX];
-	/* "pci.N" is the N-th PHB created without an id (QEMU's automatic bus names). */
-	uint32_t anonymous_phb[DMAWIN_PAPR_MAX_PHBS];
-	uint32_t nr_anonymous;
-};
-
-static int fail(struct parse *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct parse *p, int err, const char *fmt, ...)
+int qemu_fail(struct qemu_parse *p, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,6 +30,20 @@ static int fail(struct parse *p, int err, const char *fmt, ...)
 		va_end(ap);
 	}
 	return err;
+}
+
+void qemu_warn(struct qemu_parse *p, const char *fmt, ...)
+{
+	struct dmawin_qemu_warnings *w = &p->m.warnings;
+	va_list ap;
+
+	if (w->count >= DMAWIN_QEMU_MAX_WARNINGS) {
+		w->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(w->text[w->count++], DMAWIN_QEMU_WARNING_MAX, fmt, ap);
+	va_end(ap);
 }
 
 static void words_free(struct words *w)
@@ -127,7 +127,7 @@ int dmawin_papr_qemu_parse_size(const char *text, unsigned default_shift, uint64
 	return 0;
 }
 
-static int parse_bool(const char *text, bool *value)
+int qemu_parse_bool(const char *text, bool *value)
 {
 	static const char *const yes[] = {"on", "true", "yes", "y"};
 	static const char *const no[] = {"off", "false", "no", "n"};
@@ -141,73 +141,7 @@ static int parse_bool(const char *text, bool *value)
 	return -EINVAL;
 }
 
-static int parse_u64(struct parse *p, const char *what, const char *text, uint64_t *value)
-{
-	int ret = dmawin_papr_qemu_parse_size(text, 0, value);
-
-	if (ret)
-		return fail(p, -EINVAL, "%s: '%s' is not a number", what, text);
-	return 0;
-}
-
-/* Applies one spapr-pci-host-bridge property. */
-static int set_phb_prop(struct parse *p, struct dmawin_papr_phb_config *phb, const char *key,
-			const char *value)
-{
-	uint64_t v;
-	int ret;
-
-	if (strcmp(key, "ddw") == 0) {
-		if (parse_bool(value, &phb->ddw))
-			return fail(p, -EINVAL, PHB_DRIVER ".ddw: '%s' is not on/off", value);
-		return 0;
-	}
-	if (strcmp(key, "numa_node") == 0) {
-		char *end;
-		long n = strtol(value, &end, 0);
-
-		if (*value == '\0' || *end || n < -1 || n > INT32_MAX)
-			return fail(p, -EINVAL, PHB_DRIVER ".numa_node: '%s' is not a node", value);
-		phb->numa_node = (int32_t)n;
-		return 0;
-	}
-	if (strcmp(key, "index") == 0) {
-		ret = parse_u64(p, PHB_DRIVER ".index", value, &v);
-		if (ret)
-			return ret;
-		if (v >= DMAWIN_PAPR_MAX_PHBS)
-			return fail(p, -EINVAL, PHB_DRIVER ".index: %s is above %d", value,
-				    DMAWIN_PAPR_MAX_PHBS - 1);
-		phb->index = (uint32_t)v;
-		return 0;
-	}
-	{
-		static const struct {
-			const char *name;
-			size_t offset;
-		} u64_props[] = {
-			{"dma_win_addr", offsetof(struct dmawin_papr_phb_config, dma_win_addr)},
-			{"dma_win_size", offsetof(struct dmawin_papr_phb_config, dma_win_size)},
-			{"dma64_win_addr", offsetof(struct dmawin_papr_phb_config, dma64_win_addr)},
-			{"pgsz", offsetof(struct dmawin_papr_phb_config, pgsz)},
-		};
-
-		for (size_t i = 0; i < sizeof(u64_props) / sizeof(u64_props[0]); i++) {
-			if (strcmp(key, u64_props[i].name) != 0)
-				continue;
-			ret = parse_u64(p, key, value, &v);
-			if (ret)
-				return ret;
-			memcpy((char *)phb + u64_props[i].offset, &v, sizeof(v));
-			return 0;
-		}
-	}
-	p->m.ignored_options++; /* mem_win_*, io_win_*, ... do not shape the IOMMU */
-	return 0;
-}
-
-/* Splits "a=b" in place; returns the value or NULL when there is no '='. */
-static char *split_kv(char *item)
+char *qemu_split_kv(char *item)
 {
 	char *eq = strchr(item, '=');
 
@@ -217,49 +151,230 @@ static char *split_kv(char *item)
 	return eq + 1;
 }
 
-/* Iterates a comma-separated option string in place (QEMU's ",," escape is not needed here). */
-static char *next_item(char **cursor)
+char *qemu_next_item(char **cursor)
 {
-	char *item = *cursor, *comma;
+	char *item = *cursor, *r, *w;
 
 	if (!item)
 		return NULL;
-	comma = strchr(item, ',');
-	if (comma) {
-		*comma = '\0';
-		*cursor = comma + 1;
-	} else {
-		*cursor = NULL;
+	/* QEMU's option syntax: ",," is a literal comma inside a value */
+	for (r = w = item; *r; r++) {
+		if (*r == ',' && r[1] == ',') {
+			*w++ = *r++;
+			continue;
+		}
+		if (*r == ',')
+			break;
+		*w++ = *r;
 	}
+	*cursor = *r ? r + 1 : NULL;
+	*w = '\0';
 	return item;
 }
 
-static int option_m(struct parse *p, char *arg)
+/* ---- the option table ------------------------------------------------------------------------ */
+
+enum qemu_opt_id {
+	OPT_SKIP, /* accepted, does not shape the IOMMU */
+	OPT_M,
+	OPT_MACHINE,
+	OPT_GLOBAL,
+	OPT_DEVICE,
+	OPT_OBJECT,
+	OPT_NIC,
+	OPT_NET,
+	OPT_NODEFAULTS,
+	OPT_VGA,
+	OPT_USB,
+};
+
+struct qemu_opt {
+	const char *name;
+	bool has_arg;
+	enum qemu_opt_id id;
+};
+
+/* QEMU 7.2's qemu-options.hx: every option of qemu-system-ppc64, with whether it takes an
+ * argument (HAS_ARG). Options of other targets that a pasted line may carry are listed too. */
+static const struct qemu_opt qemu_opts[] = {
+	{"m", true, OPT_M},
+	{"M", true, OPT_MACHINE},
+	{"machine", true, OPT_MACHINE},
+	{"global", true, OPT_GLOBAL},
+	{"device", true, OPT_DEVICE},
+	{"object", true, OPT_OBJECT},
+	{"nic", true, OPT_NIC},
+	{"net", true, OPT_NET},
+	{"nodefaults", false, OPT_NODEFAULTS},
+	{"vga", true, OPT_VGA},
+	{"usb", false, OPT_USB},
+	/* with an argument */
+	{"accel", true, OPT_SKIP},
+	{"smp", true, OPT_SKIP},
+	{"cpu", true, OPT_SKIP},
+	{"numa", true, OPT_SKIP},
+	{"mem-path", true, OPT_SKIP},
+	{"k", true, OPT_SKIP},
+	{"audiodev", true, OPT_SKIP},
+	{"audio", true, OPT_SKIP},
+	{"soundhw", true, OPT_SKIP},
+	{"name", true, OPT_SKIP},
+	{"uuid", true, OPT_SKIP},
+	{"fda", true, OPT_SKIP},
+	{"fdb", true, OPT_SKIP},
+	{"hda", true, OPT_SKIP},
+	{"hdb", true, OPT_SKIP},
+	{"hdc", true, OPT_SKIP},
+	{"hdd", true, OPT_SKIP},
+	{"cdrom", true, OPT_SKIP},
+	{"drive", true, OPT_SKIP},
+	{"blockdev", true, OPT_SKIP},
+	{"mtdblock", true, OPT_SKIP},
+	{"sd", true, OPT_SKIP},
+	{"pflash", true, OPT_SKIP},
+	{"fsdev", true, OPT_SKIP},
+	{"virtfs", true, OPT_SKIP},
+	{"iscsi", true, OPT_SKIP},
+	{"usbdevice", true, OPT_SKIP},
+	{"display", true, OPT_SKIP},
+	{"g", true, OPT_SKIP},
+	{"vnc", true, OPT_SKIP},
+	{"spice", true, OPT_SKIP},
+	{"monitor", true, OPT_SKIP},
+	{"qmp", true, OPT_SKIP},
+	{"qmp-pretty", true, OPT_SKIP},
+	{"mon", true, OPT_SKIP},
+	{"serial", true, OPT_SKIP},
+	{"parallel", true, OPT_SKIP},
+	{"debugcon", true, OPT_SKIP},
+	{"pidfile", true, OPT_SKIP},
+	{"D", true, OPT_SKIP},
+	{"d", true, OPT_SKIP},
+	{"dfilter", true, OPT_SKIP},
+	{"L", true, OPT_SKIP},
+	{"bios", true, OPT_SKIP},
+	{"kernel", true, OPT_SKIP},
+	{"initrd", true, OPT_SKIP},
+	{"append", true, OPT_SKIP},
+	{"dtb", true, OPT_SKIP},
+	{"fw_cfg", true, OPT_SKIP},
+	{"chardev", true, OPT_SKIP},
+	{"netdev", true, OPT_SKIP},
+	{"incoming", true, OPT_SKIP},
+	{"trace", true, OPT_SKIP},
+	{"plugin", true, OPT_SKIP},
+	{"rtc", true, OPT_SKIP},
+	{"icount", true, OPT_SKIP},
+	{"watchdog", true, OPT_SKIP},
+	{"watchdog-action", true, OPT_SKIP},
+	{"echr", true, OPT_SKIP},
+	{"gdb", true, OPT_SKIP},
+	{"loadvm", true, OPT_SKIP},
+	{"option-rom", true, OPT_SKIP},
+	{"msg", true, OPT_SKIP},
+	{"sandbox", true, OPT_SKIP},
+	{"readconfig", true, OPT_SKIP},
+	{"add-fd", true, OPT_SKIP},
+	{"tpmdev", true, OPT_SKIP},
+	{"acpitable", true, OPT_SKIP},
+	{"smbios", true, OPT_SKIP},
+	{"action", true, OPT_SKIP},
+	{"overcommit", true, OPT_SKIP},
+	{"set", true, OPT_SKIP},
+	{"compat", true, OPT_SKIP},
+	{"xen-domid", true, OPT_SKIP},
+	{"chroot", true, OPT_SKIP},
+	{"runas", true, OPT_SKIP},
+	{"prom-env", true, OPT_SKIP},
+	{"boot", true, OPT_SKIP},
+	{"semihosting-config", true, OPT_SKIP},
+	{"run-with", true, OPT_SKIP},
+	{"tb-size", true, OPT_SKIP},
+	{"singlestep", false, OPT_SKIP},
+	/* without */
+	{"nographic", false, OPT_SKIP},
+	{"no-reboot", false, OPT_SKIP},
+	{"no-shutdown", false, OPT_SKIP},
+	{"enable-kvm", false, OPT_SKIP},
+	{"S", false, OPT_SKIP},
+	{"s", false, OPT_SKIP},
+	{"snapshot", false, OPT_SKIP},
+	{"daemonize", false, OPT_SKIP},
+	{"no-user-config", false, OPT_SKIP},
+	{"full-screen", false, OPT_SKIP},
+	{"no-hpet", false, OPT_SKIP},
+	{"no-acpi", false, OPT_SKIP},
+	{"no-fd-bootchk", false, OPT_SKIP},
+	{"win2k-hack", false, OPT_SKIP},
+	{"only-migratable", false, OPT_SKIP},
+	{"enable-fips", false, OPT_SKIP},
+	{"preconfig", false, OPT_SKIP},
+	{"mem-prealloc", false, OPT_SKIP},
+	{"alt-grab", false, OPT_SKIP},
+	{"ctrl-grab", false, OPT_SKIP},
+	{"no-quit", false, OPT_SKIP},
+	{"no-frame", false, OPT_SKIP},
+	{"sdl", false, OPT_SKIP},
+	{"curses", false, OPT_SKIP},
+	{"portrait", false, OPT_SKIP},
+	{"rotate", true, OPT_SKIP},
+	{"semihosting", false, OPT_SKIP},
+	{"xen-attach", false, OPT_SKIP},
+	{"async-teardown", false, OPT_SKIP},
+	{"nodefconfig", false, OPT_SKIP},
+};
+
+static const struct qemu_opt *find_option(const char *word)
+{
+	const char *name = word + 1;
+
+	if (*name == '-') /* QEMU accepts both -opt and --opt */
+		name++;
+	for (size_t i = 0; i < sizeof(qemu_opts) / sizeof(qemu_opts[0]); i++)
+		if (strcmp(name, qemu_opts[i].name) == 0)
+			return &qemu_opts[i];
+	return NULL;
+}
+
+/* ---- -m, -M, -global ------------------------------------------------------------------------- */
+
+static int option_m(struct qemu_parse *p, char *arg)
 {
 	uint64_t v;
-	char *item, *value;
+	char *item, *value, *end;
 
-	while ((item = next_item(&arg))) {
-		value = split_kv(item);
+	while ((item = qemu_next_item(&arg))) {
+		value = qemu_split_kv(item);
 		if (!value || strcmp(item, "size") == 0) {
 			if (dmawin_papr_qemu_parse_size(value ? value : item, 20, &v) || !v)
-				return fail(p, -EINVAL, "-m: '%s' is not a memory size",
-					    value ? value : item);
+				return qemu_fail(p, -EINVAL, "-m: '%s' is not a memory size",
+						 value ? value : item);
 			p->m.papr.ram_size = v;
 		} else if (strcmp(item, "maxmem") == 0) {
 			if (dmawin_papr_qemu_parse_size(value, 20, &v))
-				return fail(p, -EINVAL, "-m maxmem: '%s' is not a memory size",
-					    value);
+				return qemu_fail(p, -EINVAL, "-m maxmem: '%s' is not a memory size",
+						 value);
 			p->m.papr.maxmem = v;
-		} else if (strcmp(item, "slots") != 0) {
-			return fail(p, -EINVAL, "-m: unknown parameter '%s'", item);
+			p->maxmem_given = true;
+		} else if (strcmp(item, "slots") == 0) {
+			unsigned long n = strtoul(value, &end, 0);
+
+			if (!*value || *end || *value == '-' || n > DMAWIN_PAPR_MAX_DIMMS)
+				return qemu_fail(p, -EINVAL,
+						 "-m slots: '%s' is not a slot count (0..%d on "
+						 "pseries)",
+						 value, DMAWIN_PAPR_MAX_DIMMS);
+			p->m.papr.ram_slots = (uint32_t)n;
+			p->slots_given = true;
+		} else {
+			return qemu_fail(p, -EINVAL, "-m: unknown parameter '%s'", item);
 		}
 	}
 	return 0;
 }
 
 /* "pseries" or "pseries-X.Y" → compat (major * 100 + minor). */
-static int machine_type(struct parse *p, const char *type)
+static int machine_type(struct qemu_parse *p, const char *type)
 {
 	unsigned major, minor;
 	char tail;
@@ -267,40 +382,48 @@ static int machine_type(struct parse *p, const char *type)
 	if (strcmp(type, "pseries") == 0)
 		return 0;
 	if (sscanf(type, "pseries-%u.%u%c", &major, &minor, &tail) != 2 || minor > 99)
-		return fail(p, -EINVAL, "-M: machine '%s' is not a pseries machine", type);
+		return qemu_fail(p, -EINVAL, "-M: machine '%s' is not a pseries machine", type);
 	if (dmawin_papr_config_set_compat(&p->m.papr, major * 100 + minor))
-		return fail(p, -EINVAL, "-M: machine '%s' is not a version dmawin models", type);
+		return qemu_fail(p, -EINVAL, "-M: machine '%s' is not a version dmawin models",
+				 type);
 	return 0;
 }
 
-static int option_machine(struct parse *p, char *arg)
+static int option_machine(struct qemu_parse *p, char *arg)
 {
 	char *item, *value;
-	bool have_type = false;
+	bool on;
 	int ret;
 
-	while ((item = next_item(&arg))) {
-		value = split_kv(item);
+	while ((item = qemu_next_item(&arg))) {
+		value = qemu_split_kv(item);
 		if (!value || strcmp(item, "type") == 0) {
 			ret = machine_type(p, value ? value : item);
 			if (ret)
 				return ret;
-			have_type = true;
+		} else if (strcmp(item, "usb") == 0 || strcmp(item, "nvdimm") == 0) {
+			if (qemu_parse_bool(value, &on))
+				return qemu_fail(p, -EINVAL, "-M %s: '%s' is not on/off", item,
+						 value);
+			if (item[0] == 'u')
+				p->usb_set = true, p->usb = on;
+			else
+				p->nvdimm_enabled = on;
 		} else {
-			p->m.ignored_options++; /* cap-*, ic-mode, ... */
+			p->m.ignored_options++; /* cap-*, ic-mode, accel, ... */
 		}
 	}
-	return have_type ? 0 : fail(p, -EINVAL, "-M: no machine type given");
+	return 0;
 }
 
 /* -global spapr-pci-host-bridge.PROP=VALUE, or driver=...,property=...,value=... */
-static int option_global(struct parse *p, char *arg, struct dmawin_papr_phb_config *globals)
+static int option_global(struct qemu_parse *p, char *arg)
 {
 	char *driver = NULL, *prop = NULL, *value = NULL, *item, *v;
 
 	if (strncmp(arg, "driver=", 7) == 0) {
-		while ((item = next_item(&arg))) {
-			v = split_kv(item);
+		while ((item = qemu_next_item(&arg))) {
+			v = qemu_split_kv(item);
 			if (v && strcmp(item, "driver") == 0)
 				driver = v;
 			else if (v && strcmp(item, "property") == 0)
@@ -311,7 +434,7 @@ static int option_global(struct parse *p, char *arg, struct dmawin_papr_phb_conf
 	} else {
 		char *dot = strchr(arg, '.');
 
-		value = split_kv(arg);
+		value = qemu_split_kv(arg);
 		if (dot && value) {
 			*dot = '\0';
 			driver = arg;
@@ -319,233 +442,198 @@ static int option_global(struct parse *p, char *arg, struct dmawin_papr_phb_conf
 		}
 	}
 	if (!driver || !prop || !value)
-		return fail(p, -EINVAL, "-global: expected DRIVER.PROP=VALUE");
-	if (strcmp(driver, PHB_DRIVER) != 0) {
+		return qemu_fail(p, -EINVAL, "-global: expected DRIVER.PROP=VALUE");
+	if (strcmp(driver, QEMU_PHB_DRIVER) != 0) {
 		p->m.ignored_options++;
 		return 0;
 	}
 	if (strcmp(prop, "index") == 0)
-		return fail(p, -EINVAL, "-global: " PHB_DRIVER ".index cannot be global");
-	return set_phb_prop(p, globals, prop, value);
+		return qemu_fail(p, -EINVAL, "-global: " QEMU_PHB_DRIVER ".index cannot be global");
+	return qemu_set_phb_prop(p, &p->globals, prop, value);
 }
 
-static int add_phb(struct parse *p, char *props, const struct dmawin_papr_phb_config *globals)
+static int option_vga(struct qemu_parse *p, const char *arg)
 {
-	struct dmawin_papr_config *cfg = &p->m.papr;
-	struct dmawin_papr_phb_config phb = *globals;
-	char *item, *value, id[DMAWIN_QEMU_NAME_MAX] = "";
-	bool have_index = false;
-	int ret;
+	if (strcmp(arg, "none") == 0) {
+		p->vga_none = true;
+		return 0;
+	}
+	/* spapr_vga_init(): only these two are supported on pseries */
+	if (strcmp(arg, "std") == 0)
+		snprintf(p->vga_model, sizeof(p->vga_model), "VGA");
+	else if (strcmp(arg, "virtio") == 0)
+		snprintf(p->vga_model, sizeof(p->vga_model), "virtio-vga");
+	else
+		return qemu_fail(p, -EINVAL,
+				 "-vga: '%s' is not supported by pseries (std, virtio or none)",
+				 arg);
+	p->vga_none = false;
+	return 0;
+}
 
-	if (cfg->nr_phbs >= DMAWIN_PAPR_MAX_PHBS)
-		return fail(p, -E2BIG, "-device " PHB_DRIVER ": more than %d PHBs",
-			    DMAWIN_PAPR_MAX_PHBS);
-	while ((item = next_item(&props))) {
-		value = split_kv(item);
-		if (!value)
-			return fail(p, -EINVAL, "-device " PHB_DRIVER ": '%s' has no value", item);
-		if (strcmp(item, "id") == 0) {
-			snprintf(id, sizeof(id), "%s", value);
-			continue;
+/* ---- the passes ------------------------------------------------------------------------------ */
+
+/* Calls @fn for every option of the line with its argument (NULL for none). */
+static int for_each_option(struct qemu_parse *p, struct words *w, size_t first,
+			   int (*fn)(struct qemu_parse *, const struct qemu_opt *, const char *,
+				     char *))
+{
+	for (size_t i = first; i < w->count; i++) {
+		const char *word = w->word[i];
+		const struct qemu_opt *o;
+		char *arg = NULL;
+		int ret;
+
+		if (word[0] != '-' || word[1] == '\0')
+			return qemu_fail(p, -EINVAL,
+					 "'%s': not an option (QEMU takes no operands "
+					 "here)",
+					 word);
+		o = find_option(word);
+		if (!o || o->has_arg) {
+			if (i + 1 < w->count && (o || w->word[i + 1][0] != '-'))
+				arg = w->word[++i];
+			else if (o)
+				return qemu_fail(p, -EINVAL, "%s: missing its argument", word);
 		}
-		have_index |= strcmp(item, "index") == 0;
-		ret = set_phb_prop(p, &phb, item, value);
+		ret = fn(p, o, word, arg);
 		if (ret)
 			return ret;
 	}
-	if (!have_index)
-		return fail(p, -EINVAL, "-device " PHB_DRIVER ": index= is required");
-	for (uint32_t i = 0; i < cfg->nr_phbs; i++)
-		if (cfg->phbs[i].index == phb.index)
-			return fail(p, -EINVAL, "-device " PHB_DRIVER ": index %u is already used",
-				    phb.index);
-	snprintf(p->phb_id[cfg->nr_phbs], DMAWIN_QEMU_NAME_MAX, "%s", id);
-	if (!id[0])
-		p->anonymous_phb[p->nr_anonymous++] = phb.index;
-	cfg->phbs[cfg->nr_phbs++] = phb;
 	return 0;
 }
 
-/* QEMU's bus name of a PHB → its index. */
-static int bus_to_phb(struct parse *p, const char *bus, uint32_t *index)
+/* First pass: what exists before machine init: -m, -M, -global, defaults, backends. */
+static int machine_option(struct qemu_parse *p, const struct qemu_opt *o, const char *word,
+			  char *arg)
 {
-	const struct dmawin_papr_config *cfg = &p->m.papr;
-	size_t len;
-	unsigned n;
-	char tail;
-
-	for (uint32_t i = 0; i < cfg->nr_phbs; i++) {
-		len = strlen(p->phb_id[i]);
-		if (len && strncmp(bus, p->phb_id[i], len) == 0 &&
-		    (bus[len] == '\0' || strcmp(bus + len, ".0") == 0)) {
-			*index = cfg->phbs[i].index;
-			return 0;
-		}
-	}
-	if (sscanf(bus, "pci.%u%c", &n, &tail) == 1 && n < p->nr_anonymous) {
-		*index = p->anonymous_phb[n];
-		return 0;
-	}
-	return fail(p, -EINVAL, "-device: bus '%s' is not a PCI host bridge of this machine", bus);
-}
-
-static bool is_pci_device(const char *driver)
-{
-	static const char *const not_pci[] = {"spapr-v", "usb-", "scsi-", "ide-", "nvme-ns",
-					      "virtio-blk-device", "virtio-net-device", "isa-"};
-
-	for (size_t i = 0; i < sizeof(not_pci) / sizeof(not_pci[0]); i++)
-		if (strncmp(driver, not_pci[i], strlen(not_pci[i])) == 0)
-			return false;
-	return true;
-}
-
-static int parse_addr(struct parse *p, const char *text, struct dmawin_qemu_device *d)
-{
-	unsigned slot, fn = 0;
-	int consumed = 0;
-
-	if (sscanf(text, "%x%n", &slot, &consumed) != 1 ||
-	    (text[consumed] == '.' && sscanf(text + consumed, ".%x%n", &fn, &consumed) != 1) ||
-	    slot > 31 || fn > 7)
-		return fail(p, -EINVAL, "-device %s: addr '%s' is not SLOT[.FN]", d->driver, text);
-	d->slot = (int32_t)slot;
-	d->function = (int32_t)fn;
-	return 0;
-}
-
-static int add_device(struct parse *p, char *arg)
-{
-	struct dmawin_qemu_device d = {.phb_index = 0, .slot = -1};
-	char *driver = next_item(&arg), *item, *value;
+	char *copy;
 	int ret;
 
-	if (!driver || !*driver)
-		return fail(p, -EINVAL, "-device: no driver given");
-	if (!is_pci_device(driver)) {
-		p->m.ignored_options++;
+	if (!o) {
+		qemu_warn(p, "%s: not a QEMU 7.2 option dmawin knows; skipped%s%s%s", word,
+			  arg ? " with '" : "", arg ? arg : "", arg ? "'" : "");
 		return 0;
 	}
-	if (p->m.nr_devices >= DMAWIN_QEMU_MAX_DEVICES)
-		return fail(p, -E2BIG, "-device: more than %d devices", DMAWIN_QEMU_MAX_DEVICES);
-	snprintf(d.driver, sizeof(d.driver), "%s", driver);
-	d.phb_index = p->m.papr.phbs[0].index;
-	while ((item = next_item(&arg))) {
-		value = split_kv(item);
-		if (!value)
-			continue; /* boolean shorthand, not IOMMU-relevant */
-		if (strcmp(item, "id") == 0)
-			snprintf(d.id, sizeof(d.id), "%s", value);
-		else if (strcmp(item, "bus") == 0 && (ret = bus_to_phb(p, value, &d.phb_index)))
-			return ret;
-		else if (strcmp(item, "addr") == 0 && (ret = parse_addr(p, value, &d)))
-			return ret;
-	}
-	p->m.devices[p->m.nr_devices++] = d;
-	return 0;
-}
+	switch (o->id) {
+	case OPT_M:
+		return option_m(p, arg);
+	case OPT_MACHINE:
+		return option_machine(p, arg);
+	case OPT_GLOBAL:
+		return option_global(p, arg);
+	case OPT_NODEFAULTS:
+		p->nodefaults = true;
+		return 0;
+	case OPT_VGA:
+		return option_vga(p, arg);
+	case OPT_USB:
+		p->usb_set = p->usb = true;
+		return 0;
+	case OPT_OBJECT:
+		copy = strdup(arg);
+		if (!copy)
+			return -ENOMEM;
+		{
+			char *cursor = copy, *type = qemu_next_item(&cursor);
 
-/* The option's argument, or NULL for an option that takes none (next word is an option). */
-static char *take_argument(struct words *w, size_t *i)
-{
-	if (*i + 1 < w->count && w->word[*i + 1][0] != '-')
-		return w->word[++*i];
-	return NULL;
-}
-
-static bool option_is(const char *word, const char *name)
-{
-	/* QEMU accepts both -opt and --opt */
-	if (word[0] == '-' && word[1] == '-')
-		word++;
-	return strcmp(word, name) == 0;
-}
-
-/* First pass: -m, -M and -global, which every PHB and device depends on. */
-static int parse_machine_options(struct parse *p, struct words *w, size_t first,
-				 struct dmawin_papr_phb_config *globals)
-{
-	int ret = 0;
-
-	for (size_t i = first; i < w->count && !ret; i++) {
-		const char *opt = w->word[i];
-		bool is_m = option_is(opt, "-m");
-		bool is_machine = option_is(opt, "-M") || option_is(opt, "-machine");
-		bool is_global = option_is(opt, "-global");
-		char *arg;
-
-		if (opt[0] != '-')
-			continue;
-		if (!is_m && !is_machine && !is_global) {
-			if (!option_is(opt, "-device"))
-				p->m.ignored_options++;
-			take_argument(w, &i);
-			continue;
+			ret = qemu_add_backend(p, type ? type : "", cursor);
 		}
-		arg = take_argument(w, &i);
-		if (!arg)
-			return fail(p, -EINVAL, "%s: missing its argument", opt);
-		ret = is_m ? option_m(p, arg)
-			   : is_machine ? option_machine(p, arg) : option_global(p, arg, globals);
+		free(copy);
+		return ret;
+	case OPT_DEVICE:
+		/* QEMU's default_list: a display device given by -device replaces the default */
+		if (!strncmp(arg, "VGA", 3) || !strncmp(arg, "virtio-vga", 10) ||
+		    !strncmp(arg, "secondary-vga", 13) || !strncmp(arg, "bochs-display", 13) ||
+		    !strncmp(arg, "ati-vga", 7) || !strncmp(arg, "cirrus-vga", 10))
+			p->vga_device_given = true;
+		return 0;
+	default:
+		p->m.ignored_options += o->id == OPT_SKIP;
+		return 0;
 	}
-	return ret;
 }
 
-/* Second pass: -device, in command-line order (PHBs before the devices on them). */
-static int parse_devices(struct parse *p, struct words *w, size_t first,
-			 const struct dmawin_papr_phb_config *globals)
+/* Machine init: -nic / -net nic first (their PCI NICs go on the default PHB), then the
+ * default VGA and USB controller (spapr_machine_init()). */
+static int nic_option(struct qemu_parse *p, const struct qemu_opt *o, const char *word, char *arg)
 {
-	int ret = 0;
-
-	for (size_t i = first; i < w->count && !ret; i++) {
-		char *arg;
-
-		if (w->word[i][0] != '-')
-			continue;
-		if (!option_is(w->word[i], "-device")) {
-			take_argument(w, &i);
-			continue;
-		}
-		arg = take_argument(w, &i);
-		if (!arg)
-			return fail(p, -EINVAL, "-device: missing its argument");
-		if (strncmp(arg, PHB_DRIVER ",", sizeof(PHB_DRIVER)) == 0)
-			ret = add_phb(p, arg + sizeof(PHB_DRIVER), globals);
-		else if (strcmp(arg, PHB_DRIVER) == 0)
-			ret = fail(p, -EINVAL, "-device " PHB_DRIVER ": index= is required");
-		else
-			ret = add_device(p, arg);
-	}
-	return ret;
+	(void)word;
+	if (!o || (o->id != OPT_NIC && o->id != OPT_NET))
+		return 0;
+	return qemu_add_nic(p, o->id == OPT_NIC ? "-nic" : "-net", arg);
 }
 
-static int parse_words(struct parse *p, struct words *w)
+/* Last pass: -device in command-line order (PHBs before the devices on them). */
+static int device_option(struct qemu_parse *p, const struct qemu_opt *o, const char *word,
+			 char *arg)
 {
-	struct dmawin_papr_phb_config globals;
+	char *cursor = arg, *driver;
+
+	(void)word;
+	if (!o || o->id != OPT_DEVICE)
+		return 0;
+	driver = qemu_next_item(&cursor);
+	if (!driver || !*driver)
+		return qemu_fail(p, -EINVAL, "-device: no driver given");
+	if (strcmp(driver, QEMU_PHB_DRIVER) == 0)
+		return qemu_add_phb(p, cursor);
+	if (qemu_is_memory_device(driver))
+		return qemu_add_dimm(p, driver, cursor);
+	return qemu_add_device(p, driver, cursor);
+}
+
+static int parse_words(struct qemu_parse *p, struct words *w)
+{
 	size_t first = 0;
 	int ret;
 
 	while (first < w->count && w->word[first][0] != '-')
 		first++; /* the program and any wrapper before it */
-	dmawin_papr_phb_config_init(&globals, 0);
-	/* -M pseries-X.Y may change the PHB defaults: run the machine options on the config's
-	 * own PHB 0 first, then take its values as the defaults every PHB starts from. */
-	ret = parse_machine_options(p, w, first, &globals);
+	dmawin_papr_phb_config_init(&p->globals, 0);
+	ret = for_each_option(p, w, first, machine_option);
 	if (ret)
 		return ret;
-	if (p->m.papr.compat < DMAWIN_PAPR_COMPAT_DEFAULT && globals.pgsz == DMAWIN_PAPR_DEFAULT_PGSZ)
-		globals.pgsz = p->m.papr.phbs[0].pgsz;
-	globals.index = p->m.papr.phbs[0].index;
-	p->m.papr.phbs[0] = globals;
-	p->nr_anonymous = 1;
-	p->anonymous_phb[0] = globals.index;
-	return parse_devices(p, w, first, &globals);
+	/* -M pseries-X.Y may have changed PHB 0's pgsz default: globals start from it */
+	if (p->m.papr.compat < DMAWIN_PAPR_COMPAT_DEFAULT &&
+	    p->globals.pgsz == DMAWIN_PAPR_DEFAULT_PGSZ)
+		p->globals.pgsz = p->m.papr.phbs[0].pgsz;
+	ret = qemu_pci_init(p);
+	if (!ret)
+		ret = for_each_option(p, w, first, nic_option);
+	if (!ret)
+		ret = qemu_add_default_devices(p);
+	/* the words were cut by the first pass's item splitting only in copies */
+	if (!ret)
+		ret = for_each_option(p, w, first, device_option);
+	if (!ret)
+		qemu_name_devices(p);
+	return ret;
+}
+
+static int check_memory(struct qemu_parse *p)
+{
+	const struct dmawin_papr_config *c = &p->m.papr;
+
+	if (c->maxmem && c->maxmem < c->ram_size)
+		return qemu_fail(
+			p, -EINVAL,
+			"-m: maxmem is below the RAM size (QEMU: invalid value of maxmem)");
+	if (p->slots_given && !p->maxmem_given)
+		return qemu_fail(p, -EINVAL, "-m: slots= without maxmem= (QEMU: missing 'maxmem')");
+	if (c->ram_slots && c->maxmem <= c->ram_size)
+		return qemu_fail(p, -EINVAL,
+				 "-m: slots=%u but maxmem is not above the RAM size (QEMU: memory "
+				 "slots were specified but maximum memory size is equal to the "
+				 "initial memory size)",
+				 c->ram_slots);
+	return 0;
 }
 
 int dmawin_papr_qemu_parse(const char *cmdline, struct dmawin_qemu_machine *out, char *why,
 			   size_t len)
 {
-	struct parse *p;
+	struct qemu_parse *p;
 	struct words w;
 	int ret;
 
@@ -556,17 +644,18 @@ int dmawin_papr_qemu_parse(const char *cmdline, struct dmawin_qemu_machine *out,
 		return -ENOMEM;
 	p->why = why;
 	p->why_len = len;
+	p->nvdimm_enabled = true; /* pseries-5.1+ enable NVDIMM support by default */
 	dmawin_papr_config_init(&p->m.papr);
 	ret = words_split(cmdline, &w);
 	if (ret) {
 		if (ret == -EINVAL)
-			fail(p, ret, "unterminated quote in the command line");
+			qemu_fail(p, ret, "unterminated quote in the command line");
 		free(p);
 		return ret;
 	}
 	ret = parse_words(p, &w);
-	if (!ret && p->m.papr.maxmem && p->m.papr.maxmem < p->m.papr.ram_size)
-		ret = fail(p, -EINVAL, "-m: maxmem is below the RAM size");
+	if (!ret)
+		ret = check_memory(p);
 	if (!ret)
 		ret = dmawin_papr_config_check(&p->m.papr, why, len);
 	if (!ret)

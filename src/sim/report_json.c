@@ -25,11 +25,16 @@ static json_t *hcalls_json(const uint64_t *h)
 
 static json_t *device_json(const struct dmawin_sim_device_report *d)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:b, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
-			 "s:I, s:I}",
+	char bdf[16];
+
+	/* Linux on pseries numbers the PCI domain of a PHB by its index (linux,pci-domain) */
+	snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", (unsigned)d->phb_index, d->bus,
+		 d->devfn >> 3, d->devfn & 7);
+	return json_pack("{s:s, s:s, s:i, s:i, s:s, s:b, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I}",
 			 "name", d->name, "kind", dmawin_sim_kind_name(d->kind), "dma_mask",
-			 (int)d->dma_mask_bits, "phb", (int)d->phb_index, "ran", d->ran, "note",
-			 d->note, "mapping",
+			 (int)d->dma_mask_bits, "phb", (int)d->phb_index, "bdf", bdf, "ran", d->ran,
+			 "note", d->note, "mapping",
 			 !d->ran     ? "none"
 			 : d->direct ? "direct"
 				     : "indirect",

@@ -300,6 +300,23 @@ static void default_why(const struct sim_run *run, const struct dmawin_sim_devic
 			 (unsigned long long)phb->dma64_win_addr, dev->dma_mask_bits);
 }
 
+/* The device's PCI address: its own, or QEMU's automatic one among its PHB's devices. */
+static void pci_address(const struct dmawin_sim_scenario *sc, unsigned i, uint8_t *bus,
+			uint8_t *devfn)
+{
+	unsigned k = 0;
+
+	if (sc->devices[i].pci_addr_set) {
+		*bus = sc->devices[i].bus;
+		*devfn = sc->devices[i].devfn;
+		return;
+	}
+	for (unsigned j = 0; j < i; j++)
+		k += sc->devices[j].phb_index == sc->devices[i].phb_index;
+	*bus = (uint8_t)(k / 32);
+	*devfn = (uint8_t)((k % 32) << 3);
+}
+
 /* Add and probe device @i as its driver would; fill the report's window fields. */
 static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 {
@@ -307,13 +324,14 @@ static int probe(struct sim_run *run, struct devices *ds, unsigned i)
 	struct dmawin_sim_device_report *d = &run->r->devices[i];
 	struct dmawin_guest_device_config dc = {.name = dev->name,
 						.phb_index = dev->phb_index,
-						.bus = (uint8_t)(i / 31),
-						.devfn = (uint8_t)((i % 31 + 1) << 3),
 						.dma_mask_bits = dev->dma_mask_bits};
 	struct dmawin_guest_device_info info;
 	char why[96] = "";
 	int rc, pos = dmawin_papr_phb_find(run->m, dev->phb_index);
 
+	pci_address(run->sc, i, &dc.bus, &dc.devfn);
+	d->bus = dc.bus;
+	d->devfn = dc.devfn;
 	rc = pos < 0 ? pos : dmawin_guest_device_add(ds->g, &dc, &ds->dev[i].id);
 	if (rc == 0)
 		rc = dmawin_guest_probe(ds->g, ds->dev[i].id);
@@ -414,6 +432,8 @@ void sim_devices_run(struct sim_run *run)
 	cfg.disable_ddw = run->sc->disable_ddw;
 	cfg.ddw_for_masks_above_32 = run->sc->ddw_for_masks_above_32;
 	cfg.multitce_off = !run->sc->guest_multitce;
+	for (uint32_t k = 0; k < run->sc->papr.nr_dimms; k++)
+		cfg.pmem_present |= run->sc->papr.dimms[k].nvdimm; /* QEMU adds ibm,pmemory */
 	cfg.allocator = run->sc->iova_allocator ? DMAWIN_GUEST_ALLOC_IOVA : DMAWIN_GUEST_ALLOC_POOL;
 	rc = dmawin_guest_create(run->m, &cfg, &ds->g);
 	if (rc == 0)

@@ -14,8 +14,11 @@ static void device_from_qemu(const struct dmawin_qemu_device *q, struct dmawin_s
 	unsigned bits = 64;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", q->id[0] ? q->id : q->driver);
+	snprintf(d->name, sizeof(d->name), "%s", q->name);
 	d->phb_index = q->phb_index;
+	d->pci_addr_set = true;
+	d->bus = q->bus;
+	d->devfn = q->devfn;
 	if (dmawin_guest_mask_for_qemu_device(q->driver, &bits) < 0)
 		bits = 64;
 	d->dma_mask_bits = bits;
@@ -36,7 +39,9 @@ static bool has_word(const char *line, const char *word)
 }
 
 int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args,
-				  struct dmawin_sim_scenario *out, struct dmawin_sim_error *err)
+				  struct dmawin_sim_scenario *out,
+				  struct dmawin_qemu_warnings *warnings,
+				  struct dmawin_sim_error *err)
 {
 	struct sim_parse p = {err, "<qemu-args>"};
 	struct dmawin_qemu_machine *m;
@@ -59,6 +64,8 @@ int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args
 		sim_fail(&p, "", "%s", why);
 		goto out;
 	}
+	if (warnings)
+		*warnings = m->warnings;
 	snprintf(sc->name, sizeof(sc->name), "qemu-args");
 	snprintf(sc->description, sizeof(sc->description), "from a QEMU command line");
 	sc->seed = 1;
@@ -71,8 +78,10 @@ int dmawin_sim_scenario_from_qemu(const char *qemu_args, const char *kernel_args
 		sc->disable_ddw = has_word(kernel_args, "disable_ddw");
 		sc->guest_multitce = !has_word(kernel_args, "multitce=off");
 	}
-	for (uint32_t i = 0; i < m->nr_devices && i < DMAWIN_SIM_MAX_DEVICES; i++)
-		device_from_qemu(&m->devices[i], &sc->devices[sc->nr_devices++]);
+	for (uint32_t i = 0; i < m->nr_devices && sc->nr_devices < DMAWIN_SIM_MAX_DEVICES; i++)
+		/* QEMU's default VGA/USB take their slots but get no workload */
+		if (!m->devices[i].no_dma && !m->devices[i].implicit)
+			device_from_qemu(&m->devices[i], &sc->devices[sc->nr_devices++]);
 	rc = sim_scenario_check(&p, sc);
 	if (rc == 0)
 		*out = *sc;

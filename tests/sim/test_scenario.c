@@ -307,7 +307,7 @@ static void test_scenario_guest_kernel(void **state)
 	assert_int_equal(dmawin_sim_scenario_parse(unset, strlen(unset), "t", &sc, NULL), 0);
 	assert_int_equal(sc.guest_kernel, DMAWIN_GUEST_KERNEL_NEWEST);
 	assert_int_equal(sc.guest_page_shift, 0);
-	assert_int_equal(dmawin_sim_scenario_from_qemu("-M pseries -m 2G", NULL, &sc, NULL), 0);
+	assert_int_equal(dmawin_sim_scenario_from_qemu("-M pseries -m 2G", NULL, &sc, NULL, NULL), 0);
 	assert_int_equal(sc.guest_kernel, DMAWIN_GUEST_KERNEL_NEWEST);
 }
 
@@ -363,7 +363,7 @@ static void test_scenario_from_qemu_builds_devices(void **state)
 	assert_int_equal(dmawin_sim_scenario_from_qemu(
 				 "qemu-system-ppc64 -M pseries -m 4G -device nvme,id=disk "
 				 "-device e1000,id=net -device vfio-pci,id=pt",
-				 "root=/dev/sda disable_ddw multitce=off", &sc, &err),
+				 "root=/dev/sda disable_ddw multitce=off", &sc, NULL, &err),
 			 0);
 	assert_int_equal(sc.nr_devices, 3);
 	assert_string_equal(sc.devices[0].name, "disk");
@@ -381,7 +381,7 @@ static void test_scenario_from_qemu_bad_option_refused(void **state)
 	struct dmawin_sim_error err;
 
 	(void)state;
-	assert_int_equal(dmawin_sim_scenario_from_qemu("qemu -M q35 -m 1G", NULL, &sc, &err),
+	assert_int_equal(dmawin_sim_scenario_from_qemu("qemu -M q35 -m 1G", NULL, &sc, NULL, &err),
 			 -EINVAL);
 	assert_string_equal(err.file, "<qemu-args>");
 	assert_true(strlen(err.text) > 0);
@@ -393,7 +393,7 @@ static void test_scenario_kernel_word_match_is_whole(void **state)
 
 	(void)state;
 	assert_int_equal(dmawin_sim_scenario_from_qemu("qemu -m 1G", "nodisable_ddw multitce=offx",
-						       &sc, NULL),
+						       &sc, NULL, NULL),
 			 0);
 	assert_false(sc.disable_ddw);
 	assert_true(sc.guest_multitce);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "scenario_arg.h"
 #include "dmawin/papr.h"
 #include "dmawin/papr_qemu.h"
 #include "dmawin/trace.h"
@@ -91,6 +92,7 @@ static int machine_config(const struct replay_args *a, struct dmawin_papr_config
 		free(mach);
 		return tool_usage_error("replay", "--qemu-args: %s", why);
 	}
+	tool_print_qemu_warnings("replay", &mach->warnings);
 	*cfg = mach->papr;
 	free(mach);
 	return 0;

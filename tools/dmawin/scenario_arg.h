@@ -12,4 +12,7 @@
 int tool_load_scenario(const char *cmd, const char *path, const char *qemu_args,
 		       const char *kernel_args, struct dmawin_sim_scenario *sc);
 
+/* One "dmawin CMD: warning: --qemu-args: ..." line on stderr per parser warning. */
+void tool_print_qemu_warnings(const char *cmd, const struct dmawin_qemu_warnings *w);
+
 #endif
