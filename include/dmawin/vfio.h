@@ -244,6 +244,56 @@ DMAWIN_API bool dmawin_vfio_default_window_pending(const struct dmawin_vfio_cont
 DMAWIN_API uint64_t dmawin_vfio_table_size(unsigned int page_shift, uint64_t window_size,
 					   unsigned int levels, unsigned int host_page_shift);
 
+/** struct dmawin_vfio_mapping - a run of consecutive live entries of one window. */
+struct dmawin_vfio_mapping {
+	unsigned int slot;
+	unsigned int page_shift;
+	uint64_t iova; /* bus address of the first byte */
+	uint64_t size; /* bytes */
+	uint64_t hpa;  /* host physical address of the first byte */
+	uint64_t ua;   /* v2: the program's address it was mapped from; v1: 0 */
+	unsigned int perm; /* DMAWIN_TCE_READ | DMAWIN_TCE_WRITE bits of the entries */
+};
+
+/**
+ * dmawin_vfio_for_each_mapping - call @fn for every run of live entries of @c, windows in slot
+ * order, runs in bus address order; stops at the first non-zero return of @fn.
+ * Return: 0; what @fn returned; -EINVAL for a NULL argument.
+ */
+DMAWIN_API int dmawin_vfio_for_each_mapping(const struct dmawin_vfio_container *c,
+					    int (*fn)(const struct dmawin_vfio_mapping *m,
+						      void *arg),
+					    void *arg);
+
+/**
+ * dmawin_vfio_for_each_region - call @fn for every region @c preregistered (its prereg list,
+ * in registration order); stops at the first non-zero return of @fn.
+ * Return: 0; what @fn returned; -EINVAL for a NULL argument.
+ */
+DMAWIN_API int dmawin_vfio_for_each_region(const struct dmawin_vfio_container *c,
+					   int (*fn)(const struct dmawin_vfio_region_info *r,
+						     void *arg),
+					   void *arg);
+
+/** struct dmawin_vfio_report - a container's state in numbers. */
+struct dmawin_vfio_report {
+	unsigned long type;	     /* VFIO_SPAPR_TCE(_v2)_IOMMU, 0 before SET_IOMMU */
+	unsigned int groups;	     /* attached or recorded */
+	unsigned int windows;	     /* present */
+	bool default_window_pending;
+	uint64_t window_locked;	     /* bytes charged for the windows' tables */
+	uint64_t mapped_pages;	     /* live entries over every window */
+	unsigned int regions;	     /* preregistered by this container */
+	uint64_t region_bytes;
+};
+
+/**
+ * dmawin_vfio_report - summarise @c.
+ * Return: 0; -EINVAL for a NULL argument.
+ */
+DMAWIN_API int dmawin_vfio_report(const struct dmawin_vfio_container *c,
+				  struct dmawin_vfio_report *out);
+
 DMAWIN_END_DECLS
 
 #endif

@@ -32,6 +32,12 @@ static const struct command commands[] = {
 	 "dmawin replay [--json] [--strict] [--quiet] [--examples N] [--qemu-args \"QEMU CMDLINE\"]"
 	 " FILE|-\n  FILE: QEMU log-backend trace, plain, .xz or .gz; - reads stdin.\n"
 	 "  exit status: 0 no mismatch, 1 mismatches, 2 usage or input errors"},
+	{"vfio-run", cmd_vfio_run, "run a program's VFIO sPAPR calls on a simulated machine",
+	 "dmawin vfio-run [SCENARIO.json | --qemu-args ARGS [--kernel-args ARGS]]"
+	 " [--guest-kernel 6.12] [--guest-page-size 4K|64K] [--device BDF]... [--trace-out FILE]"
+	 " [--report FILE.json] [-v] -- PROGRAM [ARGS...]\n"
+	 "  exit status: the program's; 2 for bad input (machine, BDF, a program that is not"
+	 " dynamically linked)"},
 };
 
 static const struct command *find_command(const char *name)
