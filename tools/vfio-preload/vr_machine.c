@@ -122,7 +122,8 @@ static int functions_from_qemu(struct vr_machine *m, char *why, size_t len)
 			     (unsigned)pos, slot, (unsigned)d->function);
 		/* pseries: the PE is the PHB, one IOMMU group per PHB in probe order */
 		m->functions[m->nr_functions].group = (unsigned)pos;
-		m->functions[m->nr_functions].dma_mask_bits = m->sc->devices[i].dma_mask_bits;
+		m->functions[m->nr_functions].dma_mask_bits =
+			i < m->sc->nr_devices ? m->sc->devices[i].dma_mask_bits : 64;
 		m->nr_functions++;
 	}
 	m->nr_groups = q->papr.nr_phbs;
@@ -160,7 +161,7 @@ int vr_machine_load(struct vr_machine *m, char *why, size_t len)
 		return -ENOMEM;
 	m->nr_functions = 0;
 	if (m->qemu_args)
-		rc = dmawin_sim_scenario_from_qemu(m->qemu_args, m->kernel_args, m->sc, &err);
+		rc = dmawin_sim_scenario_from_qemu(m->qemu_args, m->kernel_args, m->sc, NULL, &err);
 	else if (m->scenario[0])
 		rc = dmawin_sim_scenario_load(m->scenario, m->sc, &err);
 	else
