@@ -132,6 +132,10 @@ static int build_machine(const struct run_args *a, struct vr_machine *m)
 		rc = guest_settings(a, m);
 		if (rc)
 			return rc;
+		/* the preload's platforms are PowerNV only: never answer a guest's program with a
+		 * host's driver */
+		return usage("%s", "a pseries guest (--qemu-args, --guest-kernel) is not modelled "
+				   "yet; give a scenario (PowerNV host)");
 	} else {
 		m->page_size = 65536; /* a ppc64le PowerNV host kernel */
 	}
